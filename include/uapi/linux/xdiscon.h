@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * AF_XDISCON: connections that end with disconnect data.
+ *
+ * This header is the user API contract of the xdiscon module.  It is
+ * usable from plain C (userspace includes it after <sys/socket.h>) and
+ * every constant stands on a line of its own so tests can parse it.
+ */
+#ifndef _UAPI_LINUX_XDISCON_H
+#define _UAPI_LINUX_XDISCON_H
+
+#include <linux/types.h>
+#include <linux/socket.h>
+
+/*
+ * The family number.  Linux has no free number below AF_MAX, so the
+ * module reuses a slot that no mainline code registers: 22 (AF_SNA, never
+ * implemented).  The number is the module parameter "family"; the live
+ * value is /sys/module/xdiscon/parameters/family.
+ */
+#define AF_XDISCON_DEFAULT	22
+#define AF_XDISCON		AF_XDISCON_DEFAULT
+#define PF_XDISCON		AF_XDISCON
+
+/* Socket option and control message level; no mainline kernel uses it. */
+#define SOL_XDISCON		299
+
+/* Transports, in sockaddr_xdiscon.sxd_transport. */
+#define XDISCON_TRANSPORT_LOCAL	1	/* same host, per network namespace */
+#define XDISCON_TRANSPORT_INET	2	/* over TCP, IPv4 or IPv6 */
+
+struct sockaddr_xdiscon {
+	__kernel_sa_family_t	sxd_family;	/* AF_XDISCON */
+	__u16			sxd_transport;	/* XDISCON_TRANSPORT_* */
+	__be16			sxd_port;	/* 0: pick an ephemeral port */
+	__u16			sxd_flags;	/* must be 0 */
+	__u8			sxd_addr[16];	/* IPv6 or v4-mapped; 0 for LOCAL */
+	__u32			sxd_scope_id;	/* IPv6 scope; 0 otherwise */
+};
+
+#endif /* _UAPI_LINUX_XDISCON_H */

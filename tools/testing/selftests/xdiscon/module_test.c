@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module life cycle: unloading is refused while a socket is open, works
+ * once it is closed, and the module loads again.  A family number that is
+ * already taken fails the load with EEXIST and a dmesg line naming the
+ * parameter.  XDISCON_KO names the module file.  This test unloads the
+ * module, so it runs after the others.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+#include "xd_util.h"
+
+static int xd_unload(void)
+{
+	return syscall(SYS_delete_module, "xdiscon", O_NONBLOCK);
+}
+
+static int xd_load(const char *params)
+{
+	const char *path = getenv("XDISCON_KO");
+	int fd, ret, err;
+
+	if (!path) {
+		errno = ENOENT;
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, params, 0);
+	err = errno;
+	close(fd);
+	errno = err;
+	return ret;
+}
+
+/* Read /dev/kmsg records from fd until one contains needle. */
+static int kmsg_has(int fd, const char *needle)
+{
+	char rec[1024];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* records overwritten */
+			continue;
+		if (n <= 0)
+			return 0;
+		rec[n] = '\0';
+		if (strstr(rec, needle))
+			return 1;
+	}
+}
+
+TEST(unload_refused_while_socket_open)
+{
+	int fd = xd_socket(SOCK_STREAM);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, xd_unload());
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	ASSERT_EQ(0, close(fd));
+}
+
+TEST(unload_then_reload)
+{
+	int fd;
+
+	ASSERT_EQ(0, xd_unload());
+	EXPECT_EQ(-1, xd_family());
+	fd = socket(AF_XDISCON_DEFAULT, SOCK_STREAM, 0);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(EAFNOSUPPORT, errno);
+	ASSERT_EQ(0, xd_load(""));
+	fd = xd_socket(SOCK_SEQPACKET);
+	ASSERT_LE(0, fd);
+	close(fd);
+}
+
+TEST(taken_family_fails_with_message)
+{
+	int kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	ASSERT_LE(0, kmsg);
+	ASSERT_LE(0, lseek(kmsg, 0, SEEK_END));
+	ASSERT_EQ(0, xd_unload());
+	/* AF_UNIX (1) is always registered. */
+	EXPECT_EQ(-1, xd_load("family=1"));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_TRUE(kmsg_has(kmsg, "load with family=N"));
+	EXPECT_EQ(-1, xd_load("family=46"));
+	EXPECT_EQ(EINVAL, errno);
+	close(kmsg);
+	ASSERT_EQ(0, xd_load(""));
+	EXPECT_EQ(AF_XDISCON_DEFAULT, xd_family());
+}
+
+TEST_HARNESS_MAIN
