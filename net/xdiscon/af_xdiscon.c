@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * AF_XDISCON: socket family registration and the socket API entry points.
+ * AF_XDISCON: family registration and the socket API entry points that
+ * manage connections (bind, listen, accept, connect, shutdown, release,
+ * poll).  The data path is in data.c, disconnect data in discdata.c, the
+ * transports in their own files.  Lock order and refcounts: xdiscon.h.
  *
  * The family number is a module parameter: Linux refuses numbers at or
  * above AF_MAX, so xdiscon reuses a slot that mainline never registers
@@ -10,6 +13,8 @@
 
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/poll.h>
+#include <linux/termios.h>
 #include <net/sock.h>
 #include <kunit/visibility.h>
 
@@ -33,16 +38,471 @@ static struct proto xdiscon_proto = {
 	.obj_size	= sizeof(struct xdiscon_sock),
 };
 
+static const struct proto_ops xdiscon_stream_ops;
+static const struct proto_ops xdiscon_seqpacket_ops;
+
+static const struct xdiscon_transport *xdiscon_transport_get(u16 id)
+{
+	return id == XDISCON_TRANSPORT_LOCAL ? &xdiscon_local_transport : NULL;
+}
+
+/*
+ * Free what a socket holds that is charged to sockets (its own or its
+ * peer's): the receive queue, its disconnect data and the peer's.  Done at
+ * close, not only at destruction: two sockets holding each other's skbs
+ * would otherwise each wait for the other's sk_wmem_alloc to drain.
+ */
+static void xdiscon_sk_purge(struct xdiscon_sock *xsk)
+{
+	struct sk_buff_head *q = &xsk->sk.sk_receive_queue;
+	struct sk_buff *peer_disc, *discdata;
+
+	xdiscon_rcv_purge(xsk);
+	spin_lock(&q->lock);
+	peer_disc = xsk->peer_disc;
+	xsk->peer_disc = NULL;
+	discdata = xsk->discdata;
+	xsk->discdata = NULL;
+	WRITE_ONCE(xsk->discdata_len, 0);
+	spin_unlock(&q->lock);
+	kfree_skb(peer_disc);
+	kfree_skb(discdata);
+}
+
+static void xdiscon_sk_destruct(struct sock *sk)
+{
+	struct xdiscon_sock *xsk = xdiscon_sk(sk);
+
+	xdiscon_proc_del(xsk);
+	xdiscon_sk_purge(xsk);
+	if (xsk->conn)
+		xdiscon_local_destruct(xsk);
+}
+
+struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern)
+{
+	struct xdiscon_sock *xsk;
+	struct sock *sk;
+
+	sk = sk_alloc(net, family, GFP_KERNEL, &xdiscon_proto, kern);
+	if (!sk)
+		return NULL;
+
+	sock_init_data(NULL, sk);
+	sk->sk_type = type;
+	sk->sk_state = XDISCON_UNCONNECTED;
+	sk->sk_destruct = xdiscon_sk_destruct;
+	xsk = xdiscon_sk(sk);
+	INIT_LIST_HEAD(&xsk->accept_q);
+	INIT_LIST_HEAD(&xsk->accept_node);
+	xsk->rx_end = XDISCON_RX_OPEN;
+	xdiscon_proc_add(xsk);
+	return sk;
+}
+
+static int xdiscon_check_addr(const struct sockaddr *uaddr, int len)
+{
+	const struct sockaddr_xdiscon *addr = (const void *)uaddr;
+
+	if (len < (int)sizeof(*addr))
+		return -EINVAL;
+	if (addr->sxd_family != family)
+		return -EAFNOSUPPORT;
+	if (addr->sxd_flags)
+		return -EINVAL;
+	if (!xdiscon_transport_get(addr->sxd_transport))
+		return -EAFNOSUPPORT;
+	return 0;
+}
+
+static int xdiscon_bind_locked(struct xdiscon_sock *xsk,
+			       const struct sockaddr_xdiscon *addr)
+{
+	struct sockaddr_xdiscon a = *addr;
+	int err;
+
+	if (xsk->bound || xsk->sk.sk_state != XDISCON_UNCONNECTED)
+		return -EINVAL;
+	xsk->transport = xdiscon_transport_get(a.sxd_transport);
+	err = xsk->transport->bind(xsk, &a);
+	if (err)
+		return err;
+	xsk->local = a;
+	xsk->bound = true;
+	return 0;
+}
+
+static int xdiscon_bind(struct socket *sock, struct sockaddr *uaddr, int len)
+{
+	struct sock *sk = sock->sk;
+	int err;
+
+	err = xdiscon_check_addr(uaddr, len);
+	if (err)
+		return err;
+	lock_sock(sk);
+	err = xdiscon_bind_locked(xdiscon_sk(sk), (void *)uaddr);
+	release_sock(sk);
+	return err;
+}
+
+static int xdiscon_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct xdiscon_sock *xsk = xdiscon_sk(sk);
+	int err = 0;
+
+	lock_sock(sk);
+	if (!xsk->bound) {
+		err = -EDESTADDRREQ;
+	} else if (sk->sk_state == XDISCON_UNCONNECTED) {
+		err = xsk->transport->listen(xsk);
+		if (!err)
+			WRITE_ONCE(sk->sk_state, XDISCON_LISTEN);
+	} else if (sk->sk_state != XDISCON_LISTEN) {
+		err = -EINVAL;
+	}
+	if (!err)
+		WRITE_ONCE(sk->sk_max_ack_backlog, max(backlog, 0));
+	release_sock(sk);
+	return err;
+}
+
+/*
+ * Called by a transport with a new connection for @listener's queue.  The
+ * queue takes over the caller's reference on @child.  Fails once the
+ * listener is closing: its state changes under the same lock.
+ */
+bool xdiscon_enqueue_child(struct xdiscon_sock *listener,
+			   struct xdiscon_sock *child)
+{
+	struct sock *lsk = &listener->sk;
+	bool ok;
+
+	spin_lock(&lsk->sk_receive_queue.lock);
+	ok = lsk->sk_state == XDISCON_LISTEN;
+	if (ok) {
+		list_add_tail(&child->accept_node, &listener->accept_q);
+		child->listener = listener;
+		sk_acceptq_added(lsk);
+	}
+	spin_unlock(&lsk->sk_receive_queue.lock);
+	if (ok)
+		lsk->sk_data_ready(lsk);
+	return ok;
+}
+
+bool xdiscon_acceptq_full(struct xdiscon_sock *listener)
+{
+	return sk_acceptq_is_full(&listener->sk);
+}
+
+static struct xdiscon_sock *xdiscon_dequeue_child(struct xdiscon_sock *l)
+{
+	struct xdiscon_sock *child;
+
+	spin_lock(&l->sk.sk_receive_queue.lock);
+	child = list_first_entry_or_null(&l->accept_q, struct xdiscon_sock,
+					 accept_node);
+	if (child) {
+		list_del_init(&child->accept_node);
+		child->listener = NULL;
+		sk_acceptq_removed(&l->sk);
+	}
+	spin_unlock(&l->sk.sk_receive_queue.lock);
+	/* Connects waiting for backlog space wait on the listener. */
+	if (child)
+		wake_up_interruptible_all(sk_sleep(&l->sk));
+	return child;
+}
+
+static bool xdiscon_accept_ready(struct xdiscon_sock *xsk)
+{
+	return !list_empty_careful(&xsk->accept_q) ||
+	       READ_ONCE(xsk->sk.sk_state) != XDISCON_LISTEN;
+}
+
+int xdiscon_accept(struct socket *sock, struct socket *newsock,
+		   struct proto_accept_arg *arg)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = sock->sk;
+	struct xdiscon_sock *xsk = xdiscon_sk(sk), *child = NULL;
+	long timeo;
+	int err = 0;
+
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, arg->flags & O_NONBLOCK);
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (!err) {
+		if (sk->sk_state != XDISCON_LISTEN) {
+			err = -EINVAL;
+			break;
+		}
+		child = xdiscon_dequeue_child(xsk);
+		if (child)
+			break;
+		if (!timeo)
+			err = -EAGAIN;
+		else if (signal_pending(current))
+			err = sock_intr_errno(timeo);
+		else
+			sk_wait_event(sk, &timeo, xdiscon_accept_ready(xsk),
+				      &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	release_sock(sk);
+	if (err)
+		return err;
+
+	/* The child's reference from the accept queue passes to newsock. */
+	lock_sock(&child->sk);
+	sock_graft(&child->sk, newsock);
+	newsock->state = SS_CONNECTED;
+	release_sock(&child->sk);
+	return 0;
+}
+
+static int xdiscon_connect(struct socket *sock, struct sockaddr *uaddr,
+			   int len, int flags)
+{
+	const struct sockaddr_xdiscon *addr = (const void *)uaddr;
+	struct sock *sk = sock->sk;
+	struct xdiscon_sock *xsk = xdiscon_sk(sk);
+	long timeo;
+	int err;
+
+	err = xdiscon_check_addr(uaddr, len);
+	if (err)
+		return err;
+
+	lock_sock(sk);
+	switch (sk->sk_state) {
+	case XDISCON_UNCONNECTED:
+		break;
+	case XDISCON_CONNECTED:
+		err = -EISCONN;
+		goto out;
+	default:
+		err = -EINVAL;
+		goto out;
+	}
+	if (xsk->bound && addr->sxd_transport != xsk->transport->id) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (!xsk->bound) {
+		struct sockaddr_xdiscon any = {
+			.sxd_family = family,
+			.sxd_transport = addr->sxd_transport,
+		};
+
+		err = xdiscon_bind_locked(xsk, &any);
+		if (err)
+			goto out;
+	}
+	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
+	err = xsk->transport->connect(xsk, addr, &timeo);
+	if (err)
+		goto out;
+	xsk->remote = *addr;
+	sock->state = SS_CONNECTED;
+	WRITE_ONCE(sk->sk_state, XDISCON_CONNECTED);
+	sk->sk_state_change(sk);
+	/*
+	 * TCP's contract for a non-blocking connect: EINPROGRESS, then
+	 * EPOLLOUT and SO_ERROR.  Applications written to it work unchanged
+	 * even though the local transport has already completed.
+	 */
+	if (flags & O_NONBLOCK)
+		err = -EINPROGRESS;
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int xdiscon_getname(struct socket *sock, struct sockaddr *uaddr,
+			   int peer)
+{
+	struct sock *sk = sock->sk;
+	struct xdiscon_sock *xsk = xdiscon_sk(sk);
+	int err = sizeof(struct sockaddr_xdiscon);
+
+	lock_sock(sk);
+	if (peer && sk->sk_state != XDISCON_CONNECTED &&
+	    !(sk->sk_state == XDISCON_CLOSED && xsk->remote.sxd_family))
+		err = -ENOTCONN;
+	else if (peer)
+		memcpy(uaddr, &xsk->remote, sizeof(xsk->remote));
+	else if (xsk->local.sxd_family)	/* bound, or accepted */
+		memcpy(uaddr, &xsk->local, sizeof(xsk->local));
+	else
+		*(struct sockaddr_xdiscon *)uaddr = (struct sockaddr_xdiscon) {
+			.sxd_family = family,
+		};
+	release_sock(sk);
+	return err;
+}
+
+static __poll_t xdiscon_poll(struct file *file, struct socket *sock,
+			     poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	struct xdiscon_sock *xsk = xdiscon_sk(sk);
+	u8 shutdown, rx_end, state;
+	__poll_t mask = 0;
+
+	sock_poll_wait(file, sock, wait);
+	state = READ_ONCE(sk->sk_state);
+	if (state == XDISCON_LISTEN)
+		return list_empty_careful(&xsk->accept_q) ? 0 :
+		       EPOLLIN | EPOLLRDNORM;
+
+	shutdown = READ_ONCE(sk->sk_shutdown);
+	rx_end = READ_ONCE(xsk->rx_end);
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	if (rx_end == XDISCON_RX_RESET)
+		mask |= EPOLLERR | EPOLLHUP;
+	if (rx_end != XDISCON_RX_OPEN || (shutdown & RCV_SHUTDOWN))
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (rx_end != XDISCON_RX_OPEN && (shutdown & SEND_SHUTDOWN))
+		mask |= EPOLLHUP;
+	if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (state == XDISCON_CONNECTED && !(shutdown & SEND_SHUTDOWN) &&
+	    rx_end != XDISCON_RX_RESET && sock_writeable(sk))
+		mask |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+	else if (state == XDISCON_CONNECTED || state == XDISCON_CLOSED)
+		sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+	if (state == XDISCON_CLOSED && (shutdown & SEND_SHUTDOWN))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+static int xdiscon_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	struct xdiscon_sock *xsk = xdiscon_sk(sk);
+	int err = 0;
+
+	/* SHUT_RD (0), SHUT_WR (1), SHUT_RDWR (2) become bits 1, 2, 3. */
+	how++;
+	if (how & ~SHUTDOWN_MASK || !how)
+		return -EINVAL;
+
+	lock_sock(sk);
+	if (sk->sk_state != XDISCON_CONNECTED &&
+	    sk->sk_state != XDISCON_CLOSED) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	if (how & RCV_SHUTDOWN) {
+		/* Under the queue lock: delivery checks it there. */
+		spin_lock(&sk->sk_receive_queue.lock);
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+		spin_unlock(&sk->sk_receive_queue.lock);
+		xdiscon_rcv_purge(xsk);
+		if (sk->sk_state == XDISCON_CONNECTED)
+			xsk->transport->consumed(xsk);
+	}
+	if ((how & SEND_SHUTDOWN) && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		err = xdiscon_send_set_disconnect(xsk);
+	sk->sk_state_change(sk);
+out:
+	release_sock(sk);
+	return err;
+}
+
+static bool xdiscon_linger_done(struct xdiscon_sock *xsk)
+{
+	return xsk->transport->tx_done(xsk);
+}
+
+/*
+ * Winsock's closesocket() semantics on Linux terms:
+ * - SO_LINGER off: the disconnect (with XDISCON_DISCDATA) is sent and
+ *   the transport delivers what is queued in the background;
+ * - SO_LINGER {1, 0}: abortive, the peer sees ECONNRESET;
+ * - SO_LINGER {1, t}: wait until the peer's transport has taken all data
+ *   and the disconnect, at most t; if that fails, abort.  (Linux TCP
+ *   only stops waiting; Winsock aborts, and so does xdiscon.)
+ */
+static void xdiscon_close_conn(struct xdiscon_sock *xsk)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = &xsk->sk;
+	long timeo;
+
+	if (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) {
+		xsk->transport->abort(xsk);
+		return;
+	}
+	if (!(sk->sk_shutdown & SEND_SHUTDOWN))
+		xdiscon_send_set_disconnect(xsk);
+	if (!sock_flag(sk, SOCK_LINGER) || (current->flags & PF_EXITING))
+		return;
+
+	timeo = sk->sk_lingertime;
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (!xdiscon_linger_done(xsk) && timeo && !signal_pending(current))
+		sk_wait_event(sk, &timeo, xdiscon_linger_done(xsk), &wait);
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (!xdiscon_linger_done(xsk))
+		xsk->transport->abort(xsk);
+}
+
+/* Connections never accepted are reset: their peers see ECONNRESET. */
+static void xdiscon_flush_accept_queue(struct xdiscon_sock *xsk)
+{
+	struct xdiscon_sock *child;
+
+	while ((child = xdiscon_dequeue_child(xsk))) {
+		lock_sock_nested(&child->sk, SINGLE_DEPTH_NESTING);
+		child->transport->abort(child);
+		child->transport->release(child);
+		WRITE_ONCE(child->sk.sk_state, XDISCON_CLOSED);
+		xdiscon_sk_purge(child);
+		release_sock(&child->sk);
+		sock_put(&child->sk);
+	}
+}
+
 static int xdiscon_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
+	struct xdiscon_sock *xsk;
 
 	if (!sk)
 		return 0;
+	xsk = xdiscon_sk(sk);
 
 	lock_sock(sk);
+	switch (sk->sk_state) {
+	case XDISCON_LISTEN:
+		spin_lock(&sk->sk_receive_queue.lock);
+		WRITE_ONCE(sk->sk_state, XDISCON_CLOSED);
+		spin_unlock(&sk->sk_receive_queue.lock);
+		xsk->transport->unbind(xsk);
+		xsk->bound = false;
+		xdiscon_flush_accept_queue(xsk);
+		break;
+	case XDISCON_CONNECTED:
+		xdiscon_close_conn(xsk);
+		fallthrough;
+	case XDISCON_CLOSED:
+		if (xsk->transport)
+			xsk->transport->release(xsk);
+		fallthrough;
+	default:
+		if (xsk->bound)
+			xsk->transport->unbind(xsk);
+		xsk->bound = false;
+		WRITE_ONCE(sk->sk_state, XDISCON_CLOSED);
+	}
 	sock_orphan(sk);
-	sk->sk_shutdown = SHUTDOWN_MASK;
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	xdiscon_sk_purge(xsk);
 	release_sock(sk);
 
 	sock->sk = NULL;
@@ -50,30 +510,64 @@ static int xdiscon_release(struct socket *sock)
 	return 0;
 }
 
-/*
- * Until the connection machinery lands, every operation beyond create and
- * release answers EOPNOTSUPP (sock_no_*), which is what the family honestly
- * supports.  .family holds the default number: the kernel reads the
- * registered number from struct net_proto_family and sk->sk_family, never
- * from here.
- */
+static int xdiscon_ioctl(struct socket *sock, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	struct xdiscon_sock *xsk = xdiscon_sk(sk);
+	int amount;
+
+	switch (cmd) {
+	case SIOCOUTQ:
+		lock_sock(sk);
+		amount = sk->sk_state == XDISCON_CONNECTED ?
+			 xsk->transport->tx_queued(xsk) : 0;
+		release_sock(sk);
+		return put_user(amount, (int __user *)arg);
+	case SIOCINQ:
+		spin_lock(&sk->sk_receive_queue.lock);
+		amount = 0;
+		if (sk->sk_type == SOCK_SEQPACKET) {
+			struct sk_buff *skb = skb_peek(&sk->sk_receive_queue);
+
+			amount = skb ? skb->len : 0;
+		} else {
+			struct sk_buff *skb;
+
+			skb_queue_walk(&sk->sk_receive_queue, skb)
+				amount += skb->len - XDISCON_SKB_CB(skb)->consumed;
+		}
+		spin_unlock(&sk->sk_receive_queue.lock);
+		return put_user(amount, (int __user *)arg);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
 #define XDISCON_COMMON_OPS					\
 	.family		= PF_XDISCON,				\
 	.owner		= THIS_MODULE,				\
 	.release	= xdiscon_release,			\
-	.bind		= sock_no_bind,				\
-	.connect	= sock_no_connect,			\
+	.bind		= xdiscon_bind,				\
+	.connect	= xdiscon_connect,			\
 	.socketpair	= sock_no_socketpair,			\
-	.accept		= sock_no_accept,			\
-	.getname	= sock_no_getname,			\
-	.poll		= datagram_poll,			\
-	.ioctl		= sock_no_ioctl,			\
-	.listen		= sock_no_listen,			\
-	.shutdown	= sock_no_shutdown,			\
-	.sendmsg	= sock_no_sendmsg,			\
-	.recvmsg	= sock_no_recvmsg,			\
+	.accept		= xdiscon_accept_op,			\
+	.getname	= xdiscon_getname,			\
+	.poll		= xdiscon_poll,				\
+	.ioctl		= xdiscon_ioctl,			\
+	.listen		= xdiscon_listen,			\
+	.shutdown	= xdiscon_shutdown,			\
+	.setsockopt	= xdiscon_setsockopt,			\
+	.getsockopt	= xdiscon_getsockopt,			\
+	.sendmsg	= xdiscon_sendmsg,			\
+	.recvmsg	= xdiscon_recvmsg,			\
 	.mmap		= sock_no_mmap
 
+/*
+ * .family holds the default number: the kernel reads the registered number
+ * from struct net_proto_family and sk->sk_family, never from here.  The
+ * two tables are the same today; the type is told apart by sk->sk_type.
+ */
 static const struct proto_ops xdiscon_stream_ops = {
 	XDISCON_COMMON_OPS,
 };
@@ -101,12 +595,10 @@ static int xdiscon_create(struct net *net, struct socket *sock, int protocol,
 		return -ESOCKTNOSUPPORT;
 	}
 
-	sk = sk_alloc(net, family, GFP_KERNEL, &xdiscon_proto, kern);
+	sk = xdiscon_sk_alloc(net, sock->type, kern);
 	if (!sk)
 		return -ENOMEM;
-
-	sock_init_data(sock, sk);
-	sk->sk_state = XDISCON_UNCONNECTED;
+	sock_graft(sk, sock);
 	return 0;
 }
 
@@ -124,22 +616,33 @@ static int __init xdiscon_init(void)
 		       AF_MAX - 1);
 		return -EINVAL;
 	}
-
 	xdiscon_family_ops.family = family;
 
 	err = proto_register(&xdiscon_proto, 1);
 	if (err)
 		return err;
 
+	err = xdiscon_local_init();
+	if (err)
+		goto err_proto;
+
+	err = xdiscon_proc_init();
+	if (err)
+		goto err_local;
+
 	err = sock_register(&xdiscon_family_ops);
 	if (err == -EEXIST)
 		pr_err("xdiscon: socket family %d is taken by another module; load with family=N to choose a free slot below %d\n",
 		       family, AF_MAX);
 	if (err)
-		goto err_proto;
+		goto err_proc;
 
 	return 0;
 
+err_proc:
+	xdiscon_proc_exit();
+err_local:
+	xdiscon_local_exit();
 err_proto:
 	proto_unregister(&xdiscon_proto);
 	return err;
@@ -148,6 +651,8 @@ err_proto:
 static void __exit xdiscon_exit(void)
 {
 	sock_unregister(family);
+	xdiscon_proc_exit();
+	xdiscon_local_exit();
 	proto_unregister(&xdiscon_proto);
 }
 

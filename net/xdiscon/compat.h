@@ -10,6 +10,36 @@
 #include <linux/module.h>
 #include <linux/net.h>
 
+/*
+ * 6.10 folded accept()'s flags and kern arguments into struct
+ * proto_accept_arg.  xdiscon_accept() takes the new form everywhere; on
+ * older kernels the structure is defined here and xdiscon_accept_op()
+ * adapts the old proto_ops signature.
+ */
+#ifndef XDISCON_HAVE_PROTO_ACCEPT_ARG
+struct proto_accept_arg {
+	int flags;
+	int err;
+	bool kern;
+};
+#endif
+
+int xdiscon_accept(struct socket *sock, struct socket *newsock,
+		   struct proto_accept_arg *arg);
+
+#ifdef XDISCON_HAVE_PROTO_ACCEPT_ARG
+#define xdiscon_accept_op xdiscon_accept
+#else
+static inline int xdiscon_accept_op(struct socket *sock,
+				    struct socket *newsock, int flags,
+				    bool kern)
+{
+	struct proto_accept_arg arg = { .flags = flags, .kern = kern };
+
+	return xdiscon_accept(sock, newsock, &arg);
+}
+#endif
+
 /* 6.13 made MODULE_IMPORT_NS() take a string literal. */
 #ifdef XDISCON_HAVE_IMPORT_NS_STRING
 #define XDISCON_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")

@@ -1,6 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Internal interfaces of the xdiscon module.
+ * Internal interfaces of the xdiscon module: the core (socket API, state,
+ * disconnect data, linger, poll) and the transports behind
+ * struct xdiscon_transport, which only move bytes and signals.
+ *
+ * Contexts and locks
+ * ------------------
+ * All entry points run in process context.  The local transport delivers
+ * from the sender's process context, into the receiver's queue; nothing
+ * runs in softirq.
+ *
+ * Lock order: lock_sock(sk) -> transport lock (xd_local_conn.lock) ->
+ * sk->sk_receive_queue.lock.  A task holds at most one socket lock;
+ * transports never take the peer's socket lock, they deliver through the
+ * xdiscon_rcv_*() helpers, which take only the receive queue lock.
+ *
+ * Refcounts: a socket holds its transport connection; the connection holds
+ * a sock reference on each end still attached (see local.c).  An skb sent
+ * by a socket is charged to it (sk_wmem_alloc) until the reader frees it.
  */
 #ifndef _XDISCON_H
 #define _XDISCON_H
@@ -10,18 +27,116 @@
 
 /*
  * Connection states, in sk->sk_state.  Written under lock_sock(); read
- * locklessly only by poll() and /proc, through READ_ONCE().
+ * locklessly by poll() and /proc through READ_ONCE().
  */
 enum xdiscon_state {
 	XDISCON_UNCONNECTED = 1,
+	XDISCON_LISTEN,
+	XDISCON_CONNECTED,
+	XDISCON_CLOSED,		/* reset, or released */
 };
+
+/* How the receive direction ended (xdiscon_sock.rx_end). */
+enum xdiscon_rx_end {
+	XDISCON_RX_OPEN,
+	XDISCON_RX_DISCONNECT,	/* the peer's disconnect arrived */
+	XDISCON_RX_RESET,	/* the connection was reset */
+};
+
+struct xdiscon_sock;
+
+/*
+ * struct xdiscon_transport - what a transport does for the core
+ *
+ * Called under lock_sock() of the socket named, in process context.
+ * @bind: claim @addr's port (0: ephemeral) and fill in the bound address.
+ * @listen: start accepting connections on the bound port.
+ * @connect: connect to @addr; on success the socket is connected and
+ *	a peer end exists (the local transport completes at once).
+ * @xmit: take @skb (a record or a chunk of the stream) for sending;
+ *	returns 0 or -EPIPE when the peer can take no more data.
+ * @send_disconnect: after everything xmitted, send the disconnect with
+ *	@data (may be NULL for none); never blocks.
+ * @abort: reset the connection: drop what is pending, the peer sees
+ *	ECONNRESET.
+ * @tx_queued: bytes of data not yet taken by the peer's transport.
+ * @tx_done: the peer's transport has taken all data and the disconnect
+ *	(or the connection was reset): what a lingering close waits for.
+ * @consumed: the reader freed receive space; pull more from the peer.
+ * @release: the socket is going away; detach (the transport finishes a
+ *	graceful close in the background).
+ * @unbind: give the port back.
+ */
+struct xdiscon_transport {
+	u16 id;
+	int (*bind)(struct xdiscon_sock *xsk, struct sockaddr_xdiscon *addr);
+	int (*listen)(struct xdiscon_sock *xsk);
+	int (*connect)(struct xdiscon_sock *xsk,
+		       const struct sockaddr_xdiscon *addr, long *timeo);
+	int (*xmit)(struct xdiscon_sock *xsk, struct sk_buff *skb);
+	void (*send_disconnect)(struct xdiscon_sock *xsk, struct sk_buff *data);
+	void (*abort)(struct xdiscon_sock *xsk);
+	size_t (*tx_queued)(struct xdiscon_sock *xsk);
+	bool (*tx_done)(struct xdiscon_sock *xsk);
+	void (*consumed)(struct xdiscon_sock *xsk);
+	void (*release)(struct xdiscon_sock *xsk);
+	void (*unbind)(struct xdiscon_sock *xsk);
+};
+
+/* Per-skb state in skb->cb: how much of the skb a stream reader consumed. */
+struct xdiscon_skb_cb {
+	u32 consumed;
+};
+
+#define XDISCON_SKB_CB(skb) ((struct xdiscon_skb_cb *)((skb)->cb))
 
 /*
  * struct xdiscon_sock - an AF_XDISCON socket
  * @sk: the generic socket; must stay first (xdiscon_sk() casts).
+ * @transport: set at bind or connect; lock_sock().
+ * @local: bound address; lock_sock() (the local transport's table lock
+ *	for the port while bound).
+ * @remote: the peer's address; lock_sock().
+ * @bound: @local holds a port; lock_sock().
+ * @discdata: what shutdown(SHUT_WR) or close() sends (XDISCON_DISCDATA),
+ *	an skb holding the bytes, or NULL; lock_sock().
+ * @discdata_len: @discdata's length for /proc; WRITE_ONCE() with it.
+ * @rx_end: how the receive direction ended (enum xdiscon_rx_end);
+ *	written under sk_receive_queue.lock, read with READ_ONCE().
+ * @peer_disc: the peer's disconnect data, kept until the socket dies;
+ *	set once under sk_receive_queue.lock before @rx_end becomes
+ *	XDISCON_RX_DISCONNECT (smp_store_release), read after it.
+ * @rx_bytes: truesize of the skbs in sk_receive_queue; under
+ *	sk_receive_queue.lock.
+ * @accept_q: connections waiting for accept() (listeners), linked by
+ *	@accept_node; under sk_receive_queue.lock of the listener.
+ * @accept_node: link in the listener's @accept_q.
+ * @listener: the listener whose queue holds this child, NULL once
+ *	accepted; under the listener's sk_receive_queue.lock.
+ * @conn: the transport's connection, set under lock_sock() at connect
+ *	and kept until the socket is destroyed.
+ * @conn_side: which end of @conn this socket is.
+ * @bind_node: link in the transport's port table; the table's lock.
+ * @all_node: link in the list of all sockets for /proc; its lock.
  */
 struct xdiscon_sock {
 	struct sock sk;
+	const struct xdiscon_transport *transport;
+	struct sockaddr_xdiscon local;
+	struct sockaddr_xdiscon remote;
+	bool bound;
+	struct sk_buff *discdata;
+	unsigned int discdata_len;
+	u8 rx_end;
+	struct sk_buff *peer_disc;
+	unsigned int rx_bytes;
+	struct list_head accept_q;
+	struct list_head accept_node;
+	struct xdiscon_sock *listener;
+	void *conn;
+	u8 conn_side;
+	struct hlist_node bind_node;
+	struct list_head all_node;
 };
 
 static inline struct xdiscon_sock *xdiscon_sk(const struct sock *sk)
@@ -29,6 +144,47 @@ static inline struct xdiscon_sock *xdiscon_sk(const struct sock *sk)
 	return (struct xdiscon_sock *)sk;
 }
 
+/* af_xdiscon.c */
 int xdiscon_family(void);
+struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern);
+bool xdiscon_enqueue_child(struct xdiscon_sock *listener,
+			   struct xdiscon_sock *child);
+bool xdiscon_acceptq_full(struct xdiscon_sock *listener);
+
+/* data.c */
+int xdiscon_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
+int xdiscon_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		    int flags);
+bool xdiscon_rcv_room(struct xdiscon_sock *xsk, struct sk_buff *skb);
+void xdiscon_rcv_skb(struct xdiscon_sock *xsk, struct sk_buff *skb);
+void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data);
+void xdiscon_rcv_reset(struct xdiscon_sock *xsk);
+void xdiscon_rcv_purge(struct xdiscon_sock *xsk);
+int xdiscon_send_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data);
+int xdiscon_send_set_disconnect(struct xdiscon_sock *xsk);
+
+/* discdata.c */
+extern unsigned int xdiscon_max_discdata;
+struct sk_buff *xdiscon_discdata_alloc(struct sock *sk, sockptr_t data,
+				       unsigned int len);
+int xdiscon_cmsg_disconnect(struct sock *sk, struct msghdr *msg,
+			    struct sk_buff **data);
+int xdiscon_put_peer_discdata(struct xdiscon_sock *xsk, struct msghdr *msg);
+int xdiscon_setsockopt(struct socket *sock, int level, int optname,
+		       sockptr_t optval, unsigned int optlen);
+int xdiscon_getsockopt(struct socket *sock, int level, int optname,
+		       char __user *optval, int __user *optlen);
+
+/* local.c */
+void xdiscon_local_destruct(struct xdiscon_sock *xsk);
+extern const struct xdiscon_transport xdiscon_local_transport;
+int xdiscon_local_init(void);
+void xdiscon_local_exit(void);
+
+/* proc.c */
+void xdiscon_proc_add(struct xdiscon_sock *xsk);
+void xdiscon_proc_del(struct xdiscon_sock *xsk);
+int xdiscon_proc_init(void);
+void xdiscon_proc_exit(void);
 
 #endif /* _XDISCON_H */

@@ -38,4 +38,18 @@ struct sockaddr_xdiscon {
 	__u32			sxd_scope_id;	/* IPv6 scope; 0 otherwise */
 };
 
+/*
+ * Control message at level SOL_XDISCON.  On sendmsg its payload (0 to
+ * XDISCON_MAX_DISCDATA bytes) is the disconnect data: after the message's
+ * own data the sending direction is shut down (WSASendDisconnect).  On
+ * recvmsg it accompanies every end-of-stream return (0) and carries the
+ * peer's disconnect data, possibly empty (WSARecvDisconnect).
+ */
+#define XDISCON_CMSG_DISCONNECT	1
+
+/* Socket options at level SOL_XDISCON. */
+#define XDISCON_DISCDATA	1	/* set/get: data a later SHUT_WR or close() sends */
+#define XDISCON_PEER_DISCDATA	2	/* get: the peer's disconnect data */
+#define XDISCON_MAX_DISCDATA	3	/* get: int, the disconnect data limit */
+
 #endif /* _UAPI_LINUX_XDISCON_H */

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data path: sendmsg and recvmsg for both socket types, and the
+ * helpers through which transports deliver data, the peer's disconnect and
+ * resets into a socket's receive queue.
+ *
+ * The sender does not hold its socket lock while it waits for buffer space
+ * (sock_alloc_send_pskb()), so a reader on the same socket is never stuck
+ * behind a blocked writer.  Only the reader, under lock_sock(), unlinks
+ * skbs from sk_receive_queue; transports only append, under the queue's
+ * lock, so a reader may copy from a queued skb without that lock.
+ */
+
+#include <linux/sched/signal.h>
+#include <linux/skbuff.h>
+#include <net/sock.h>
+
+#include "xdiscon.h"
+
+/* Stream chunks: a linear head plus up to 32 KiB of pages, as AF_UNIX. */
+#define XDISCON_FRAGS_SZ (PAGE_SIZE << get_order(32768))
+
+static struct sk_buff *xdiscon_alloc_data(struct sock *sk, size_t size,
+					  int noblock, int *err)
+{
+	size_t data_len = 0;
+	struct sk_buff *skb;
+
+	if (size > SKB_MAX_HEAD(0))
+		data_len = min_t(size_t, size,
+				 PAGE_ALIGN(size - SKB_MAX_HEAD(0)));
+	skb = sock_alloc_send_pskb(sk, size - data_len, data_len, noblock, err,
+				   get_order(XDISCON_FRAGS_SZ));
+	if (!skb)
+		return NULL;
+	skb_put(skb, size - data_len);
+	skb->data_len = data_len;
+	skb->len = size;
+	XDISCON_SKB_CB(skb)->consumed = 0;
+	return skb;
+}
+
+/* Why a connected socket cannot send, or 0.  Under lock_sock(). */
+static int xdiscon_send_error(struct xdiscon_sock *xsk)
+{
+	struct sock *sk = &xsk->sk;
+
+	if (sk->sk_err)
+		return sock_error(sk);
+	if (sk->sk_state != XDISCON_CONNECTED)
+		return sk->sk_state == XDISCON_CLOSED ? -EPIPE : -ENOTCONN;
+	if ((sk->sk_shutdown & SEND_SHUTDOWN) ||
+	    READ_ONCE(xsk->rx_end) == XDISCON_RX_RESET)
+		return -EPIPE;
+	return 0;
+}
+
+/* Hand @skb to the transport, consuming it. */
+static int xdiscon_xmit(struct xdiscon_sock *xsk, struct sk_buff *skb)
+{
+	struct sock *sk = &xsk->sk;
+	int err;
+
+	lock_sock(sk);
+	err = xdiscon_send_error(xsk);
+	if (!err)
+		err = xsk->transport->xmit(xsk, skb);
+	else
+		kfree_skb(skb);
+	release_sock(sk);
+	return err;
+}
+
+/*
+ * Send the disconnect: the sending direction is shut down and the peer
+ * gets @data (NULL: none) after everything sent before.  Under lock_sock().
+ * Always consumes @data.
+ */
+int xdiscon_send_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data)
+{
+	struct sock *sk = &xsk->sk;
+	int err;
+
+	err = xdiscon_send_error(xsk);
+	if (!err && !data) {
+		data = xdiscon_discdata_alloc(sk, KERNEL_SOCKPTR(NULL), 0);
+		if (IS_ERR(data)) {
+			err = PTR_ERR(data);
+			data = NULL;
+		}
+	}
+	if (err) {
+		kfree_skb(data);
+		return err;
+	}
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+	xsk->transport->send_disconnect(xsk, data);
+	sk->sk_state_change(sk);
+	return 0;
+}
+
+/* The disconnect with what XDISCON_DISCDATA set (which stays set). */
+int xdiscon_send_set_disconnect(struct xdiscon_sock *xsk)
+{
+	return xdiscon_send_disconnect(xsk, xsk->discdata ?
+				       skb_get(xsk->discdata) : NULL);
+}
+
+static int xdiscon_send_data(struct xdiscon_sock *xsk, struct msghdr *msg,
+			     size_t len)
+{
+	struct sock *sk = &xsk->sk;
+	int noblock = msg->msg_flags & MSG_DONTWAIT;
+	bool seqpacket = sk->sk_type == SOCK_SEQPACKET;
+	struct sk_buff *skb;
+	size_t sent = 0;
+	int err = 0;
+
+	if (seqpacket && len > READ_ONCE(sk->sk_sndbuf) - 32)
+		return -EMSGSIZE;
+
+	do {
+		size_t size = len - sent;
+
+		if (!seqpacket) {
+			size = min_t(size_t, size,
+				     (READ_ONCE(sk->sk_sndbuf) >> 1) - 64);
+			size = min_t(size_t, size,
+				     SKB_MAX_HEAD(0) + XDISCON_FRAGS_SZ);
+		}
+		skb = xdiscon_alloc_data(sk, size, noblock, &err);
+		if (!skb)
+			break;
+		err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter, size);
+		if (err) {
+			kfree_skb(skb);
+			break;
+		}
+		err = xdiscon_xmit(xsk, skb);
+		if (err)
+			break;
+		sent += size;
+	} while (sent < len);
+
+	return sent ? sent : err;
+}
+
+int xdiscon_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+{
+	struct sock *sk = sock->sk;
+	struct xdiscon_sock *xsk = xdiscon_sk(sk);
+	struct sk_buff *disc = NULL;
+	int err, sent = 0;
+
+	if (msg->msg_flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	err = xdiscon_cmsg_disconnect(sk, msg, &disc);
+	if (err)
+		return err;
+
+	lock_sock(sk);
+	err = xdiscon_send_error(xsk);
+	if (!err && msg->msg_namelen)
+		err = -EISCONN;
+	release_sock(sk);
+	if (err)
+		goto out;
+
+	if (len || (sk->sk_type == SOCK_SEQPACKET && !disc)) {
+		sent = xdiscon_send_data(xsk, msg, len);
+		if (sent < 0) {
+			err = sent;
+			sent = 0;
+			goto out;
+		}
+		if (sent < len)
+			goto out;	/* partial: the disconnect is not sent */
+	}
+	if (disc) {
+		lock_sock(sk);
+		err = xdiscon_send_disconnect(xsk, disc);
+		release_sock(sk);
+		disc = NULL;
+	}
+out:
+	kfree_skb(disc);
+	if (err == -EPIPE && !sent && !(msg->msg_flags & MSG_NOSIGNAL))
+		send_sig(SIGPIPE, current, 0);
+	return sent ? sent : err;
+}
+
+/* Is there something for a reader to act on?  Lockless, for waiting. */
+static bool xdiscon_rcv_ready(struct xdiscon_sock *xsk)
+{
+	struct sock *sk = &xsk->sk;
+
+	return !skb_queue_empty_lockless(&sk->sk_receive_queue) ||
+	       READ_ONCE(xsk->rx_end) != XDISCON_RX_OPEN ||
+	       READ_ONCE(sk->sk_err) ||
+	       (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN);
+}
+
+/*
+ * The first skb at or after @prev (NULL: the head), and how the receive
+ * direction stands, read together so that an empty queue seen with
+ * XDISCON_RX_DISCONNECT means every byte before the disconnect was read.
+ */
+static struct sk_buff *xdiscon_rcv_peek(struct xdiscon_sock *xsk,
+					struct sk_buff *prev, u8 *rx_end)
+{
+	struct sk_buff_head *q = &xsk->sk.sk_receive_queue;
+	struct sk_buff *skb;
+
+	spin_lock(&q->lock);
+	skb = prev ? skb_peek_next(prev, q) : skb_peek(q);
+	*rx_end = xsk->rx_end;
+	spin_unlock(&q->lock);
+	return skb;
+}
+
+static void xdiscon_rcv_unlink(struct xdiscon_sock *xsk, struct sk_buff *skb)
+{
+	struct sk_buff_head *q = &xsk->sk.sk_receive_queue;
+
+	spin_lock(&q->lock);
+	__skb_unlink(skb, q);
+	xsk->rx_bytes -= skb->truesize;
+	spin_unlock(&q->lock);
+	consume_skb(skb);
+}
+
+/*
+ * Nothing queued: decide what the reader gets.  Returns 1 to wait, or
+ * the end of the read: 0 (end of stream, with the peer's disconnect data
+ * as a control message when there is any) or an error.
+ */
+static int xdiscon_rcv_empty(struct xdiscon_sock *xsk, struct msghdr *msg,
+			     u8 rx_end, long timeo)
+{
+	struct sock *sk = &xsk->sk;
+
+	if (sk->sk_err)
+		return sock_error(sk);
+	if (rx_end == XDISCON_RX_DISCONNECT)
+		return xdiscon_put_peer_discdata(xsk, msg);
+	if (rx_end == XDISCON_RX_RESET || (sk->sk_shutdown & RCV_SHUTDOWN))
+		return 0;
+	if (sk->sk_state != XDISCON_CONNECTED)
+		return -ENOTCONN;
+	if (!timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(timeo);
+	return 1;
+}
+
+/*
+ * Empty the receive queue.  The skbs are freed after the lock is dropped:
+ * freeing one may free its sender, which takes its own queue lock.
+ */
+void xdiscon_rcv_purge(struct xdiscon_sock *xsk)
+{
+	struct sk_buff_head *q = &xsk->sk.sk_receive_queue;
+	struct sk_buff_head purge;
+
+	__skb_queue_head_init(&purge);
+	spin_lock(&q->lock);
+	skb_queue_splice_init(q, &purge);
+	xsk->rx_bytes = 0;
+	spin_unlock(&q->lock);
+	__skb_queue_purge(&purge);
+}
+
+static int xdiscon_recv_seqpacket(struct xdiscon_sock *xsk,
+				  struct msghdr *msg, size_t len, int flags,
+				  long timeo, struct wait_queue_entry *wait)
+{
+	struct sock *sk = &xsk->sk;
+	struct sk_buff *skb;
+	u8 rx_end;
+	int err;
+
+	for (;;) {
+		skb = xdiscon_rcv_peek(xsk, NULL, &rx_end);
+		if (skb)
+			break;
+		err = xdiscon_rcv_empty(xsk, msg, rx_end, timeo);
+		if (err <= 0)
+			return err;
+		sk_wait_event(sk, &timeo, xdiscon_rcv_ready(xsk), wait);
+	}
+
+	if (len < skb->len)
+		msg->msg_flags |= MSG_TRUNC;
+	else
+		len = skb->len;
+	err = skb_copy_datagram_msg(skb, 0, msg, len);
+	if (err)
+		return err;
+	if (flags & MSG_TRUNC)
+		len = skb->len;
+	if (!(flags & MSG_PEEK)) {
+		xdiscon_rcv_unlink(xsk, skb);
+		xsk->transport->consumed(xsk);
+	}
+	return len;
+}
+
+static int xdiscon_recv_stream(struct xdiscon_sock *xsk, struct msghdr *msg,
+			       size_t len, int flags, long timeo,
+			       struct wait_queue_entry *wait)
+{
+	struct sock *sk = &xsk->sk;
+	int target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	struct sk_buff *skb = NULL;
+	size_t copied = 0;
+	bool freed = false;
+	u32 skip = 0;
+	int err = 0;
+	u8 rx_end;
+
+	while (copied < len) {
+		struct sk_buff *prev = (flags & MSG_PEEK) ? skb : NULL;
+		u32 off, n;
+
+		skb = xdiscon_rcv_peek(xsk, prev, &rx_end);
+		if (!skb) {
+			if (copied >= target)
+				break;
+			err = xdiscon_rcv_empty(xsk, copied ? NULL : msg,
+						rx_end, timeo);
+			if (err <= 0)
+				break;
+			err = 0;
+			skb = prev;
+			sk_wait_event(sk, &timeo, xdiscon_rcv_ready(xsk), wait);
+			continue;
+		}
+		off = XDISCON_SKB_CB(skb)->consumed + skip;
+		n = min_t(size_t, skb->len - off, len - copied);
+		err = skb_copy_datagram_msg(skb, off, msg, n);
+		if (err)
+			break;
+		copied += n;
+		if (flags & MSG_PEEK) {
+			skip = 0;
+			continue;
+		}
+		XDISCON_SKB_CB(skb)->consumed += n;
+		if (XDISCON_SKB_CB(skb)->consumed == skb->len) {
+			xdiscon_rcv_unlink(xsk, skb);
+			freed = true;
+		}
+		skb = NULL;
+	}
+	if (freed)
+		xsk->transport->consumed(xsk);
+	return copied ? copied : err;
+}
+
+int xdiscon_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		    int flags)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = sock->sk;
+	struct xdiscon_sock *xsk = xdiscon_sk(sk);
+	long timeo;
+	int err;
+
+	if (flags & ~(MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL | MSG_TRUNC |
+		      MSG_NOSIGNAL | MSG_CMSG_CLOEXEC | MSG_CMSG_COMPAT |
+		      MSG_ERRQUEUE))
+		return -EOPNOTSUPP;
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN;
+
+	lock_sock(sk);
+	if (sk->sk_state == XDISCON_UNCONNECTED ||
+	    sk->sk_state == XDISCON_LISTEN) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	/* After a reset, what was queued is gone: the next read fails. */
+	if (READ_ONCE(xsk->rx_end) == XDISCON_RX_RESET)
+		xdiscon_rcv_purge(xsk);
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	add_wait_queue(sk_sleep(sk), &wait);
+	if (sk->sk_type == SOCK_SEQPACKET)
+		err = xdiscon_recv_seqpacket(xsk, msg, len, flags, timeo, &wait);
+	else
+		err = xdiscon_recv_stream(xsk, msg, len, flags, timeo, &wait);
+	remove_wait_queue(sk_sleep(sk), &wait);
+out:
+	release_sock(sk);
+	return err;
+}
+
+/*
+ * Delivery, called by transports without the receiver's socket lock.
+ * Room: the receive queue stays within SO_RCVBUF, but an empty queue
+ * always takes one skb, so a record larger than the buffer still passes.
+ */
+bool xdiscon_rcv_room(struct xdiscon_sock *xsk, struct sk_buff *skb)
+{
+	unsigned int queued = READ_ONCE(xsk->rx_bytes);
+
+	return !queued ||
+	       queued + skb->truesize <= READ_ONCE(xsk->sk.sk_rcvbuf);
+}
+
+/* Queue @skb for the reader; dropped once the receive side is shut. */
+void xdiscon_rcv_skb(struct xdiscon_sock *xsk, struct sk_buff *skb)
+{
+	struct sock *sk = &xsk->sk;
+	struct sk_buff_head *q = &sk->sk_receive_queue;
+	bool queued;
+
+	spin_lock(&q->lock);
+	queued = !(sk->sk_shutdown & RCV_SHUTDOWN) &&
+		 xsk->rx_end == XDISCON_RX_OPEN;
+	if (queued) {
+		__skb_queue_tail(q, skb);
+		WRITE_ONCE(xsk->rx_bytes, xsk->rx_bytes + skb->truesize);
+	}
+	spin_unlock(&q->lock);
+	if (queued)
+		sk->sk_data_ready(sk);
+	else
+		kfree_skb(skb);
+}
+
+/* Wake everyone, with no poll key: epoll sees EPOLLRDHUP/EPOLLHUP too. */
+static void xdiscon_rcv_wake(struct sock *sk, int band)
+{
+	sk->sk_state_change(sk);
+	sk_wake_async(sk, SOCK_WAKE_WAITD, band);
+}
+
+/* The peer's disconnect, with its data (consumed), after all its data. */
+void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data)
+{
+	struct sock *sk = &xsk->sk;
+	bool first;
+
+	spin_lock(&sk->sk_receive_queue.lock);
+	first = xsk->rx_end == XDISCON_RX_OPEN;
+	if (first) {
+		xsk->peer_disc = data;
+		/* Readers that see the disconnect see its data. */
+		smp_store_release(&xsk->rx_end, XDISCON_RX_DISCONNECT);
+	}
+	spin_unlock(&sk->sk_receive_queue.lock);
+	if (!first) {
+		kfree_skb(data);
+		return;
+	}
+	xdiscon_rcv_wake(sk, (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ?
+			 POLL_HUP : POLL_IN);
+}
+
+/* The connection was reset: the next recv or send fails with ECONNRESET. */
+void xdiscon_rcv_reset(struct xdiscon_sock *xsk)
+{
+	struct sock *sk = &xsk->sk;
+	bool first;
+
+	spin_lock(&sk->sk_receive_queue.lock);
+	first = xsk->rx_end != XDISCON_RX_RESET;
+	if (first) {
+		WRITE_ONCE(xsk->rx_end, XDISCON_RX_RESET);
+		WRITE_ONCE(sk->sk_err, ECONNRESET);
+	}
+	spin_unlock(&sk->sk_receive_queue.lock);
+	if (!first)
+		return;
+	sk_error_report(sk);
+	xdiscon_rcv_wake(sk, POLL_HUP);
+}
