@@ -3,9 +3,12 @@
 #ifndef XD_UTIL_H
 #define XD_UTIL_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
 #include <linux/xdiscon.h>
 
 #define XD_FAMILY_PARAM "/sys/module/xdiscon/parameters/family"
@@ -27,6 +30,144 @@ static inline int xd_family(void)
 static inline int xd_socket(int type)
 {
 	return socket(xd_family(), type, 0);
+}
+
+static inline struct sockaddr_xdiscon xd_addr(unsigned short port)
+{
+	struct sockaddr_xdiscon a = {
+		.sxd_family = xd_family(),
+		.sxd_transport = XDISCON_TRANSPORT_LOCAL,
+		.sxd_port = htons(port),
+	};
+
+	return a;
+}
+
+/* Local port of a bound socket, or 0. */
+static inline unsigned short xd_port(int fd)
+{
+	struct sockaddr_xdiscon a;
+	socklen_t len = sizeof(a);
+
+	if (getsockname(fd, (struct sockaddr *)&a, &len))
+		return 0;
+	return ntohs(a.sxd_port);
+}
+
+/* A listener on an ephemeral port; -1 on failure. */
+static inline int xd_listener(int type, int backlog)
+{
+	struct sockaddr_xdiscon a = xd_addr(0);
+	int fd = xd_socket(type);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(fd, backlog)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static inline int xd_connect(int fd, unsigned short port)
+{
+	struct sockaddr_xdiscon a = xd_addr(port);
+
+	return connect(fd, (struct sockaddr *)&a, sizeof(a));
+}
+
+/* A connected client fd, with the server end in *server; -1 on failure. */
+static inline int xd_pair(int type, int lfd, int *server)
+{
+	int fd = xd_socket(type);
+
+	if (fd < 0)
+		return -1;
+	if (xd_connect(fd, xd_port(lfd))) {
+		close(fd);
+		return -1;
+	}
+	*server = accept(lfd, NULL, NULL);
+	if (*server < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* sendmsg of @len bytes with a disconnect carrying @dlen bytes of @disc. */
+static inline ssize_t xd_send_disconnect(int fd, const void *buf, size_t len,
+					 const void *disc, size_t dlen)
+{
+	union {
+		char buf[CMSG_SPACE(65536)];
+		struct cmsghdr align;
+	} *ctl = calloc(1, sizeof(*ctl));
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl, .msg_controllen = CMSG_SPACE(dlen),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	ssize_t ret;
+	int err;
+
+	cmsg->cmsg_level = SOL_XDISCON;
+	cmsg->cmsg_type = XDISCON_CMSG_DISCONNECT;
+	cmsg->cmsg_len = CMSG_LEN(dlen);
+	if (dlen)
+		memcpy(CMSG_DATA(cmsg), disc, dlen);
+	ret = sendmsg(fd, &msg, MSG_NOSIGNAL);
+	err = errno;
+	free(ctl);
+	errno = err;
+	return ret;
+}
+
+/*
+ * recvmsg into @buf; *@dlen becomes the length of the disconnect data
+ * received with it (copied to @disc), or -1 when there was no disconnect
+ * control message.  *@flags gets msg_flags.
+ */
+static inline ssize_t xd_recv(int fd, void *buf, size_t len, int rflags,
+			      void *disc, size_t disc_size, int *dlen,
+			      int *flags)
+{
+	union {
+		char buf[CMSG_SPACE(65536)];
+		struct cmsghdr align;
+	} *ctl = calloc(1, sizeof(*ctl));
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl,
+		.msg_controllen = disc_size ? CMSG_SPACE(disc_size) :
+					      sizeof(struct cmsghdr),
+	};
+	struct cmsghdr *cmsg;
+	ssize_t ret;
+	int err;
+
+	*dlen = -1;
+	ret = recvmsg(fd, &msg, rflags);
+	err = errno;
+	if (ret >= 0) {
+		for (cmsg = CMSG_FIRSTHDR(&msg); cmsg;
+		     cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+			if (cmsg->cmsg_level != SOL_XDISCON ||
+			    cmsg->cmsg_type != XDISCON_CMSG_DISCONNECT)
+				continue;
+			*dlen = cmsg->cmsg_len - CMSG_LEN(0);
+			if (disc)
+				memcpy(disc, CMSG_DATA(cmsg), *dlen);
+		}
+		if (flags)
+			*flags = msg.msg_flags;
+	}
+	free(ctl);
+	errno = err;
+	return ret;
 }
 
 #endif /* XD_UTIL_H */

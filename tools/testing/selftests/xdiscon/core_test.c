@@ -1,0 +1,972 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The AF_XDISCON core protocol over the local transport, for SOCK_STREAM
+ * and SOCK_SEQPACKET: connection set-up, data, disconnect data, shutdown,
+ * linger, poll/epoll/SIGIO, errors.  One test per promise of
+ * Documentation/networking/xdiscon.rst.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <linux/sockios.h>
+
+#include "../kselftest_harness.h"
+#include "xd_util.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static short poll_events(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT | POLLRDHUP };
+
+	return poll(&p, 1, 0) < 0 ? -1 : p.revents;
+}
+
+static void fill_pattern(unsigned char *buf, size_t len, size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (unsigned char)((off + i) * 7 + ((off + i) >> 8));
+}
+
+/* Write @len pattern bytes in chunks; the write side of a transfer. */
+static int write_pattern(int fd, size_t len, size_t chunk)
+{
+	unsigned char *buf = malloc(chunk);
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < len) {
+		size_t c = len - off < chunk ? len - off : chunk;
+
+		fill_pattern(buf, c, off);
+		n = send(fd, buf, c, MSG_NOSIGNAL);
+		if (n < 0)
+			break;
+		off += n;
+	}
+	free(buf);
+	return off == len ? 0 : -1;
+}
+
+/* Read until end of stream, checking the pattern; bytes read or -1. */
+static ssize_t read_pattern(int fd, size_t chunk)
+{
+	unsigned char *buf = malloc(chunk), *want = malloc(chunk);
+	size_t off = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(fd, buf, chunk, 0);
+		if (n <= 0)
+			break;
+		fill_pattern(want, n, off);
+		if (memcmp(buf, want, n)) {
+			n = -2;
+			break;
+		}
+		off += n;
+	}
+	free(buf);
+	free(want);
+	return n < 0 ? -1 : (ssize_t)off;
+}
+
+static void set_linger(int fd, int on, int secs)
+{
+	struct linger l = { .l_onoff = on, .l_linger = secs };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+}
+
+FIXTURE(conn) {
+	int lfd, cfd, sfd;
+};
+
+FIXTURE_VARIANT(conn) {
+	int type;
+};
+
+FIXTURE_VARIANT_ADD(conn, stream) { .type = SOCK_STREAM };
+FIXTURE_VARIANT_ADD(conn, seqpacket) { .type = SOCK_SEQPACKET };
+
+FIXTURE_SETUP(conn)
+{
+	self->lfd = xd_listener(variant->type, 16);
+	ASSERT_LE(0, self->lfd);
+	self->cfd = xd_pair(variant->type, self->lfd, &self->sfd);
+	ASSERT_LE(0, self->cfd);
+}
+
+FIXTURE_TEARDOWN(conn)
+{
+	close(self->cfd);
+	close(self->sfd);
+	close(self->lfd);
+}
+
+/* -- connection set-up -- */
+
+TEST_F(conn, names)
+{
+	struct sockaddr_xdiscon a, b;
+	socklen_t len = sizeof(a);
+
+	ASSERT_EQ(0, getpeername(self->cfd, (struct sockaddr *)&a, &len));
+	EXPECT_EQ(sizeof(a), len);
+	EXPECT_EQ(xd_port(self->lfd), ntohs(a.sxd_port));
+	EXPECT_EQ(XDISCON_TRANSPORT_LOCAL, a.sxd_transport);
+	len = sizeof(b);
+	ASSERT_EQ(0, getpeername(self->sfd, (struct sockaddr *)&b, &len));
+	EXPECT_EQ(xd_port(self->cfd), ntohs(b.sxd_port));
+	EXPECT_NE(0, xd_port(self->cfd));
+	EXPECT_EQ(xd_port(self->lfd), xd_port(self->sfd));
+	len = sizeof(a);
+	EXPECT_EQ(-1, getpeername(self->lfd, (struct sockaddr *)&a, &len));
+	EXPECT_EQ(ENOTCONN, errno);
+}
+
+TEST_F(conn, eaddrinuse)
+{
+	struct sockaddr_xdiscon a = xd_addr(xd_port(self->lfd));
+	int fd = xd_socket(variant->type);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_EQ(EADDRINUSE, errno);
+	close(fd);
+}
+
+TEST_F(conn, econnrefused)
+{
+	struct sockaddr_xdiscon a = xd_addr(0);
+	int fd = xd_socket(variant->type), unused = xd_socket(variant->type);
+	unsigned short port;
+
+	/* A bound port that does not listen refuses, as does a free one. */
+	ASSERT_EQ(0, bind(unused, (struct sockaddr *)&a, sizeof(a)));
+	port = xd_port(unused);
+	EXPECT_EQ(-1, xd_connect(fd, port));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	close(unused);
+	EXPECT_EQ(-1, xd_connect(fd, port));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	close(fd);
+}
+
+TEST_F(conn, eisconn)
+{
+	EXPECT_EQ(-1, xd_connect(self->cfd, xd_port(self->lfd)));
+	EXPECT_EQ(EISCONN, errno);
+}
+
+TEST_F(conn, wrong_type_refused)
+{
+	int other = variant->type == SOCK_STREAM ? SOCK_SEQPACKET : SOCK_STREAM;
+	int fd = xd_socket(other);
+
+	EXPECT_EQ(-1, xd_connect(fd, xd_port(self->lfd)));
+	EXPECT_EQ(EPROTOTYPE, errno);
+	close(fd);
+}
+
+TEST_F(conn, bad_addresses)
+{
+	struct sockaddr_xdiscon a = xd_addr(0);
+	int fd = xd_socket(variant->type);
+
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&a, sizeof(a) - 1));
+	EXPECT_EQ(EINVAL, errno);
+	a.sxd_transport = 77;
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_EQ(EAFNOSUPPORT, errno);
+	a = xd_addr(0);
+	a.sxd_family = AF_INET;
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_EQ(EAFNOSUPPORT, errno);
+	a = xd_addr(0);
+	a.sxd_addr[3] = 1;
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_EQ(EADDRNOTAVAIL, errno);
+	EXPECT_EQ(-1, listen(fd, 1));
+	EXPECT_EQ(EDESTADDRREQ, errno);
+	close(fd);
+}
+
+TEST_F(conn, nonblocking_connect)
+{
+	int fd = xd_socket(variant->type | SOCK_NONBLOCK), err = -1, s;
+	struct pollfd p = { .events = POLLOUT };
+	socklen_t len = sizeof(err);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, xd_connect(fd, xd_port(self->lfd)));
+	EXPECT_EQ(EINPROGRESS, errno);
+	p.fd = fd;
+	ASSERT_EQ(1, poll(&p, 1, 5000));
+	EXPECT_TRUE(p.revents & POLLOUT);
+	ASSERT_EQ(0, getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(0, err);
+	EXPECT_EQ(-1, xd_connect(fd, xd_port(self->lfd)));
+	EXPECT_EQ(EISCONN, errno);
+	s = accept(self->lfd, NULL, NULL);
+	EXPECT_LE(0, s);
+	close(s);
+	close(fd);
+}
+
+TEST_F(conn, backlog)
+{
+	int l = xd_listener(variant->type, 1), fds[3], i, s;
+	struct pollfd p = { .fd = l, .events = POLLIN };
+
+	ASSERT_LE(0, l);
+	EXPECT_EQ(0, poll(&p, 1, 0));
+	/* backlog 1 queues two, as TCP and AF_UNIX count. */
+	for (i = 0; i < 3; i++) {
+		fds[i] = xd_socket(variant->type | SOCK_NONBLOCK);
+		ASSERT_LE(0, fds[i]);
+	}
+	EXPECT_EQ(-1, xd_connect(fds[0], xd_port(l)));
+	EXPECT_EQ(EINPROGRESS, errno);
+	EXPECT_EQ(-1, xd_connect(fds[1], xd_port(l)));
+	EXPECT_EQ(EINPROGRESS, errno);
+	EXPECT_EQ(-1, xd_connect(fds[2], xd_port(l)));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(1, poll(&p, 1, 0));
+	s = accept(l, NULL, NULL);
+	EXPECT_LE(0, s);
+	close(s);
+	EXPECT_EQ(-1, xd_connect(fds[2], xd_port(l)));
+	EXPECT_EQ(EINPROGRESS, errno);
+	for (i = 0; i < 3; i++)
+		close(fds[i]);
+	close(l);
+}
+
+TEST_F(conn, accept_nonblocking)
+{
+	int l = xd_listener(variant->type, 1);
+
+	struct timeval tv = { .tv_usec = 200000 };
+	double t;
+
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, setsockopt(l, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	t = now();
+	EXPECT_EQ(-1, accept(l, NULL, NULL));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_LE(0.19, now() - t);
+	ASSERT_EQ(0, fcntl(l, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-1, accept(l, NULL, NULL));
+	EXPECT_EQ(EAGAIN, errno);
+	close(l);
+}
+
+TEST_F(conn, listener_close_resets_queued)
+{
+	int l = xd_listener(variant->type, 4), fd = xd_socket(variant->type);
+	char c;
+
+	ASSERT_EQ(0, xd_connect(fd, xd_port(l)));
+	close(l);
+	EXPECT_EQ(-1, recv(fd, &c, 1, 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	close(fd);
+}
+
+/* -- data -- */
+
+TEST_F(conn, data_both_ways)
+{
+	char buf[64];
+
+	ASSERT_EQ(5, send(self->cfd, "hello", 5, 0));
+	ASSERT_EQ(5, recv(self->sfd, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+	ASSERT_EQ(3, send(self->sfd, "hey", 3, 0));
+	ASSERT_EQ(3, recv(self->cfd, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, "hey", 3));
+}
+
+TEST_F(conn, msg_peek)
+{
+	char buf[16] = {};
+	int n;
+
+	ASSERT_EQ(4, send(self->cfd, "abcd", 4, 0));
+	EXPECT_EQ(4, recv(self->sfd, buf, sizeof(buf), MSG_PEEK));
+	EXPECT_EQ(0, memcmp(buf, "abcd", 4));
+	EXPECT_EQ(0, ioctl(self->sfd, SIOCINQ, &n));
+	EXPECT_EQ(4, n);
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(4, recv(self->sfd, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, "abcd", 4));
+	EXPECT_EQ(-1, recv(self->sfd, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+}
+
+TEST_F(conn, msg_dontwait_and_rcvtimeo)
+{
+	struct timeval tv = { .tv_usec = 200000 };
+	char c;
+	double t;
+
+	EXPECT_EQ(-1, recv(self->sfd, &c, 1, MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+				sizeof(tv)));
+	t = now();
+	EXPECT_EQ(-1, recv(self->sfd, &c, 1, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_LE(0.19, now() - t);
+}
+
+/* A peer that never reads: sends stop within the buffer limits. */
+TEST_F(conn, flow_control_and_sndtimeo)
+{
+	struct timeval tv = { .tv_usec = 200000 };
+	int sndbuf = 65536, rcvbuf = 65536, queued = -1;
+	size_t total = 0;
+	char buf[1024] = {};
+	ssize_t n;
+	double t;
+
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	while ((n = send(self->cfd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		total += n;
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_LT(0, total);
+	/* sk_sndbuf is twice what was set and counts skb overhead. */
+	EXPECT_GE(2 * (size_t)sndbuf, total);
+	EXPECT_FALSE(poll_events(self->cfd) & POLLOUT);
+	EXPECT_EQ(0, ioctl(self->cfd, SIOCOUTQ, &queued));
+	EXPECT_LE(0, queued);
+
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_SNDTIMEO, &tv,
+				sizeof(tv)));
+	t = now();
+	EXPECT_EQ(-1, send(self->cfd, buf, sizeof(buf), 0));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_LE(0.19, now() - t);
+
+	/* Reading makes room again. */
+	while (recv(self->sfd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	EXPECT_TRUE(poll_events(self->cfd) & POLLOUT);
+	EXPECT_LT(0, send(self->cfd, buf, sizeof(buf), MSG_DONTWAIT));
+}
+
+/* More than the receiver buffers waits in the sender: SIOCOUTQ counts it. */
+TEST_F(conn, outq_counts_untaken)
+{
+	int rcvbuf = 4096, queued = 0;
+	char buf[16384] = {};
+
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	for (int i = 0; i < 16; i++)
+		ASSERT_EQ(1024, send(self->cfd, buf, 1024, 0));
+	EXPECT_EQ(0, ioctl(self->cfd, SIOCOUTQ, &queued));
+	EXPECT_LT(0, queued);
+	EXPECT_GT((int)sizeof(buf), queued);
+	while (recv(self->sfd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	EXPECT_EQ(0, ioctl(self->cfd, SIOCOUTQ, &queued));
+	EXPECT_EQ(0, queued);
+}
+
+TEST_F(conn, sigpipe_and_nosignal)
+{
+	sigset_t set;
+	siginfo_t si;
+	struct timespec zero = {};
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));
+	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	EXPECT_EQ(-1, send(self->cfd, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(-1, sigtimedwait(&set, &si, &zero));
+	EXPECT_EQ(-1, send(self->cfd, "x", 1, 0));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(SIGPIPE, sigtimedwait(&set, &si, &zero));
+}
+
+TEST_F(conn, big_transfer_in_order)
+{
+	size_t len = 4 << 20;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(self->sfd);
+		_exit(write_pattern(self->cfd, len, 60000) ||
+		      shutdown(self->cfd, SHUT_WR));
+	}
+	close(self->cfd);
+	EXPECT_EQ((ssize_t)len, read_pattern(self->sfd,
+					    variant->type == SOCK_STREAM ?
+					    100000 : 65536));
+	int status;
+
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+}
+
+/* -- disconnect data -- */
+
+TEST_F(conn, discdata_option_then_shutdown)
+{
+	char buf[64], disc[64];
+	int dlen, flags;
+	socklen_t len = sizeof(disc);
+
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_XDISCON, XDISCON_DISCDATA,
+				"total=42", 8));
+	ASSERT_EQ(0, getsockopt(self->cfd, SOL_XDISCON, XDISCON_DISCDATA,
+				disc, &len));
+	EXPECT_EQ(8, len);
+	EXPECT_EQ(0, memcmp(disc, "total=42", 8));
+	ASSERT_EQ(3, send(self->cfd, "abc", 3, 0));
+	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
+
+	EXPECT_EQ(3, xd_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+			     &flags));
+	EXPECT_EQ(-1, dlen);
+	EXPECT_EQ(0, xd_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+			     &flags));
+	EXPECT_EQ(8, dlen);
+	EXPECT_EQ(0, memcmp(disc, "total=42", 8));
+	/* Every end-of-stream return carries it. */
+	EXPECT_EQ(0, xd_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+			     &flags));
+	EXPECT_EQ(8, dlen);
+	len = sizeof(disc);
+	ASSERT_EQ(0, getsockopt(self->sfd, SOL_XDISCON, XDISCON_PEER_DISCDATA,
+				disc, &len));
+	EXPECT_EQ(8, len);
+	/* The other direction still works: the answer. */
+	EXPECT_EQ(2, xd_send_disconnect(self->sfd, "ok", 2, "grand=99", 8));
+	EXPECT_EQ(2, xd_recv(self->cfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+			     &flags));
+	EXPECT_EQ(0, xd_recv(self->cfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+			     &flags));
+	EXPECT_EQ(8, dlen);
+	EXPECT_EQ(0, memcmp(disc, "grand=99", 8));
+}
+
+TEST_F(conn, disconnect_cmsg_after_data)
+{
+	char buf[64], disc[64];
+	int dlen, flags;
+
+	ASSERT_EQ(5, xd_send_disconnect(self->cfd, "final", 5, "bye", 3));
+	EXPECT_EQ(5, xd_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+			     &flags));
+	EXPECT_EQ(0, memcmp(buf, "final", 5));
+	EXPECT_EQ(0, xd_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+			     &flags));
+	EXPECT_EQ(3, dlen);
+	EXPECT_EQ(0, memcmp(disc, "bye", 3));
+	EXPECT_EQ(-1, send(self->cfd, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(-1, xd_send_disconnect(self->cfd, NULL, 0, "again", 5));
+	EXPECT_EQ(EPIPE, errno);
+}
+
+TEST_F(conn, empty_disconnect_and_ctrunc)
+{
+	char buf[8], disc[64];
+	int dlen, flags;
+
+	ASSERT_EQ(0, xd_send_disconnect(self->cfd, NULL, 0, NULL, 0));
+	EXPECT_EQ(0, xd_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+			     &flags));
+	EXPECT_EQ(0, dlen);
+	EXPECT_FALSE(flags & MSG_CTRUNC);
+
+	ASSERT_EQ(0, xd_send_disconnect(self->sfd, NULL, 0, "0123456789", 10));
+	/* Room for the header only: truncated. */
+	EXPECT_EQ(0, xd_recv(self->cfd, buf, sizeof(buf), 0, NULL, 0, &dlen,
+			     &flags));
+	EXPECT_TRUE(flags & MSG_CTRUNC);
+}
+
+TEST_F(conn, seqpacket_records_and_end)
+{
+	char buf[64], disc[64];
+	int dlen, flags;
+
+	if (variant->type != SOCK_SEQPACKET) {
+		/* A stream has no records: a zero-length send sends nothing. */
+		EXPECT_EQ(0, send(self->cfd, "", 0, 0));
+		EXPECT_EQ(-1, recv(self->sfd, buf, 1, MSG_DONTWAIT));
+		EXPECT_EQ(EAGAIN, errno);
+		return;
+	}
+	ASSERT_EQ(10, send(self->cfd, "0123456789", 10, 0));
+	ASSERT_EQ(20, send(self->cfd, "abcdefghijklmnopqrst", 20, 0));
+	ASSERT_EQ(0, send(self->cfd, "", 0, 0));
+	ASSERT_EQ(3, send(self->cfd, "end", 3, 0));
+	ASSERT_EQ(0, xd_send_disconnect(self->cfd, NULL, 0, "D", 1));
+
+	EXPECT_EQ(4, xd_recv(self->sfd, buf, 4, 0, disc, 64, &dlen, &flags));
+	EXPECT_TRUE(flags & MSG_TRUNC);
+	EXPECT_EQ(20, xd_recv(self->sfd, buf, 4, MSG_TRUNC, disc, 64, &dlen,
+			      &flags));
+	EXPECT_TRUE(flags & MSG_TRUNC);
+	EXPECT_EQ(0, memcmp(buf, "abcd", 4));
+	/* The empty record: 0 with no control message. */
+	EXPECT_EQ(0, xd_recv(self->sfd, buf, 64, 0, disc, 64, &dlen, &flags));
+	EXPECT_EQ(-1, dlen);
+	EXPECT_EQ(3, xd_recv(self->sfd, buf, 64, 0, disc, 64, &dlen, &flags));
+	EXPECT_FALSE(flags & MSG_TRUNC);
+	/* The disconnect: 0 with the control message. */
+	EXPECT_EQ(0, xd_recv(self->sfd, buf, 64, 0, disc, 64, &dlen, &flags));
+	EXPECT_EQ(1, dlen);
+	EXPECT_EQ(-1, send(self->cfd, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+}
+
+TEST_F(conn, msg_waitall)
+{
+	char buf[8];
+	pid_t pid;
+	int status;
+
+	if (variant->type != SOCK_STREAM)
+		return;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* Two sends; the reader waits for both. */
+		if (send(self->cfd, "abcd", 4, 0) != 4 ||
+		    recv(self->cfd, buf, 1, 0) != 1 ||
+		    send(self->cfd, "efgh", 4, 0) != 4)
+			_exit(1);
+		_exit(0);
+	}
+	/* The first half is there; ask for the second, wait for both. */
+	ASSERT_EQ(2, recv(self->sfd, buf, 2, MSG_PEEK));
+	ASSERT_EQ(1, send(self->sfd, "k", 1, 0));
+	EXPECT_EQ(8, recv(self->sfd, buf, 8, MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(buf, "abcdefgh", 8));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+}
+
+TEST_F(conn, shut_rd_discards_keeps_discdata)
+{
+	char buf[16], disc[16];
+	socklen_t len = sizeof(disc);
+
+	ASSERT_EQ(0, shutdown(self->sfd, SHUT_RD));
+	EXPECT_TRUE(poll_events(self->sfd) & POLLRDHUP);
+	EXPECT_EQ(4, send(self->cfd, "lost", 4, 0));
+	EXPECT_EQ(0, recv(self->sfd, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(-1, getsockopt(self->sfd, SOL_XDISCON, XDISCON_PEER_DISCDATA,
+				 disc, &len));
+	EXPECT_EQ(ENODATA, errno);
+	ASSERT_EQ(0, xd_send_disconnect(self->cfd, NULL, 0, "why", 3));
+	len = sizeof(disc);
+	ASSERT_EQ(0, getsockopt(self->sfd, SOL_XDISCON, XDISCON_PEER_DISCDATA,
+				disc, &len));
+	EXPECT_EQ(3, len);
+	EXPECT_EQ(0, memcmp(disc, "why", 3));
+}
+
+/* -- FD_CLOSE: poll, epoll, SIGIO -- */
+
+TEST_F(conn, epoll_rdhup_edge_triggered_once)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN | EPOLLRDHUP | EPOLLET,
+	}, out[4];
+	int ep = epoll_create1(0);
+
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->sfd, &ev));
+	EXPECT_EQ(0, epoll_wait(ep, out, 4, 0));
+	ASSERT_EQ(0, xd_send_disconnect(self->cfd, NULL, 0, "t", 1));
+	ASSERT_EQ(1, epoll_wait(ep, out, 4, 5000));
+	EXPECT_EQ(EPOLLIN | EPOLLRDHUP, out[0].events & (EPOLLIN | EPOLLRDHUP));
+	EXPECT_FALSE(out[0].events & (EPOLLHUP | EPOLLERR));
+	/* Edge-triggered: once. */
+	EXPECT_EQ(0, epoll_wait(ep, out, 4, 0));
+	EXPECT_EQ(POLLIN | POLLOUT | POLLRDHUP, poll_events(self->sfd));
+	/* Both directions closed adds EPOLLHUP. */
+	ASSERT_EQ(0, shutdown(self->sfd, SHUT_WR));
+	EXPECT_TRUE(poll_events(self->sfd) & POLLHUP);
+	EXPECT_TRUE(poll_events(self->cfd) & POLLHUP);
+	close(ep);
+}
+
+TEST_F(conn, epoll_rdhup_only_interest)
+{
+	struct epoll_event ev = { .events = EPOLLRDHUP }, out;
+	int ep = epoll_create1(0);
+
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->sfd, &ev));
+	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	ASSERT_EQ(1, epoll_wait(ep, &out, 1, 5000));
+	EXPECT_TRUE(out.events & EPOLLRDHUP);
+	close(ep);
+}
+
+TEST_F(conn, sigio_on_disconnect)
+{
+	sigset_t set;
+	siginfo_t si;
+	struct timespec t = { .tv_sec = 5 }, zero = {};
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGIO);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));
+	ASSERT_EQ(0, fcntl(self->sfd, F_SETOWN, getpid()));
+	ASSERT_EQ(0, fcntl(self->sfd, F_SETFL, O_ASYNC));
+	EXPECT_EQ(-1, sigtimedwait(&set, &si, &zero));
+	ASSERT_EQ(0, xd_send_disconnect(self->cfd, NULL, 0, NULL, 0));
+	EXPECT_EQ(SIGIO, sigtimedwait(&set, &si, &t));
+}
+
+TEST_F(conn, blocked_reader_wakes_on_disconnect)
+{
+	char buf[4], disc[8];
+	int dlen, flags, status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char c;
+
+		/* Wait until the parent is about to block, then disconnect. */
+		if (recv(self->cfd, &c, 1, 0) != 1)
+			_exit(1);
+		_exit(xd_send_disconnect(self->cfd, NULL, 0, "z", 1) != 0);
+	}
+	ASSERT_EQ(1, send(self->sfd, "g", 1, 0));
+	EXPECT_EQ(0, xd_recv(self->sfd, buf, sizeof(buf), 0, disc, 8, &dlen,
+			     &flags));
+	EXPECT_EQ(1, dlen);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+}
+
+/* -- close and SO_LINGER -- */
+
+/* Linger off: close returns at once; data and disconnect follow. */
+TEST_F(conn, close_graceful_background)
+{
+	int rcvbuf = 4096, dlen, flags, queued = 0;
+	size_t len = 256 << 10;
+	char disc[16], c;
+	double t;
+
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_XDISCON, XDISCON_DISCDATA,
+				"sum=7", 5));
+	int sndbuf = 1 << 20;
+
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	ASSERT_EQ(0, write_pattern(self->cfd, len, 4000));
+	EXPECT_EQ(0, ioctl(self->cfd, SIOCOUTQ, &queued));
+	EXPECT_LT(0, queued);
+	t = now();
+	ASSERT_EQ(0, close(self->cfd));
+	EXPECT_GT(0.5, now() - t);
+	self->cfd = -1;
+
+	EXPECT_EQ((ssize_t)len, read_pattern(self->sfd, 4000));
+	EXPECT_EQ(0, xd_recv(self->sfd, &c, 1, 0, disc, 16, &dlen, &flags));
+	EXPECT_EQ(5, dlen);
+	EXPECT_EQ(0, memcmp(disc, "sum=7", 5));
+}
+
+/* Linger {1, 0}: abortive; the peer sees ECONNRESET, no disconnect data. */
+TEST_F(conn, close_abortive)
+{
+	char buf[16];
+	socklen_t len = sizeof(buf);
+	short ev;
+
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_XDISCON, XDISCON_DISCDATA,
+				"never", 5));
+	ASSERT_EQ(4, send(self->cfd, "data", 4, 0));
+	set_linger(self->cfd, 1, 0);
+	ASSERT_EQ(0, close(self->cfd));
+	self->cfd = -1;
+
+	ev = poll_events(self->sfd);
+	EXPECT_EQ(POLLERR | POLLHUP | POLLRDHUP,
+		  ev & (POLLERR | POLLHUP | POLLRDHUP));
+	EXPECT_EQ(-1, recv(self->sfd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(-1, getsockopt(self->sfd, SOL_XDISCON, XDISCON_PEER_DISCDATA,
+				 buf, &len));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(-1, send(self->sfd, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+}
+
+TEST_F(conn, abortive_send_sees_econnreset)
+{
+	set_linger(self->cfd, 1, 0);
+	ASSERT_EQ(0, close(self->cfd));
+	self->cfd = -1;
+	EXPECT_EQ(-1, send(self->sfd, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(ECONNRESET, errno);
+}
+
+/* Linger {1, t} with a peer that takes everything: close returns soon. */
+TEST_F(conn, close_linger_delivered)
+{
+	char buf[16], disc[16];
+	int dlen, flags;
+	double t;
+
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_XDISCON, XDISCON_DISCDATA,
+				"fin", 3));
+	ASSERT_EQ(4, send(self->cfd, "data", 4, 0));
+	set_linger(self->cfd, 1, 10);
+	t = now();
+	ASSERT_EQ(0, close(self->cfd));
+	EXPECT_GT(5.0, now() - t);
+	self->cfd = -1;
+	EXPECT_EQ(4, xd_recv(self->sfd, buf, 16, 0, disc, 16, &dlen, &flags));
+	EXPECT_EQ(0, xd_recv(self->sfd, buf, 16, 0, disc, 16, &dlen, &flags));
+	EXPECT_EQ(3, dlen);
+}
+
+/* Linger {1, t} with a peer that does not read: wait t, then abort. */
+TEST_F(conn, close_linger_timeout_aborts)
+{
+	int rcvbuf = 4096;
+	char buf[16];
+	double t;
+
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, write_pattern(self->cfd, 64 << 10, 1000));
+	set_linger(self->cfd, 1, 1);
+	t = now();
+	ASSERT_EQ(0, close(self->cfd));
+	t = now() - t;
+	self->cfd = -1;
+	EXPECT_LE(0.95, t);
+	EXPECT_GT(5.0, t);
+	EXPECT_EQ(-1, recv(self->sfd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+}
+
+/* The disconnect cmsg never blocks on linger, as WSASendDisconnect. */
+TEST_F(conn, disconnect_cmsg_does_not_linger)
+{
+	int rcvbuf = 4096;
+	double t;
+
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, write_pattern(self->cfd, 64 << 10, 1000));
+	set_linger(self->cfd, 1, 30);
+	t = now();
+	EXPECT_EQ(0, xd_send_disconnect(self->cfd, NULL, 0, "x", 1));
+	EXPECT_GT(1.0, now() - t);
+	set_linger(self->cfd, 0, 0);
+}
+
+/*
+ * SIGKILL closes like linger off, even with a linger timeout set and data
+ * still waiting for the peer: the peer gets everything and the data.
+ */
+TEST_F(conn, sigkill_closes_gracefully)
+{
+	int p[2], dlen, flags, status, rcvbuf = 4096;
+	char disc[16], c;
+	pid_t pid;
+
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		set_linger(self->cfd, 1, 30);
+		setsockopt(self->cfd, SOL_XDISCON, XDISCON_DISCDATA, "killed",
+			   6);
+		if (write_pattern(self->cfd, 64 << 10, 1000) ||
+		    write(p[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(self->cfd);
+	self->cfd = -1;
+	ASSERT_EQ(1, read(p[0], &c, 1));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(64 << 10, read_pattern(self->sfd, 1000));
+	EXPECT_EQ(0, xd_recv(self->sfd, &c, 1, 0, disc, 16, &dlen, &flags));
+	EXPECT_EQ(6, dlen);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* -- errors -- */
+
+TEST_F(conn, discdata_over_limit)
+{
+	int max = 0;
+	socklen_t len = sizeof(max);
+	char *big, c;
+
+	ASSERT_EQ(0, getsockopt(self->cfd, SOL_XDISCON, XDISCON_MAX_DISCDATA,
+				&max, &len));
+	EXPECT_LE(1024, max);
+	big = calloc(1, max + 1);
+	EXPECT_EQ(-1, xd_send_disconnect(self->cfd, "data", 4, big, max + 1));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(-1, setsockopt(self->cfd, SOL_XDISCON, XDISCON_DISCDATA, big,
+				 max + 1));
+	EXPECT_EQ(EMSGSIZE, errno);
+	/* Nothing was sent. */
+	EXPECT_EQ(-1, recv(self->sfd, &c, 1, MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, xd_send_disconnect(self->cfd, NULL, 0, big, max));
+	free(big);
+}
+
+TEST_F(conn, errnos)
+{
+	int fd = xd_socket(variant->type), v = 0;
+	socklen_t len = sizeof(v);
+	char buf[16];
+	struct iovec iov = { .iov_base = buf, .iov_len = 1 };
+	union {
+		char b[CMSG_SPACE(4)];
+		struct cmsghdr a;
+	} ctl = {};
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = &ctl, .msg_controllen = sizeof(ctl),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	EXPECT_EQ(-1, xd_send_disconnect(fd, NULL, 0, "x", 1));
+	EXPECT_EQ(ENOTCONN, errno);
+	EXPECT_EQ(-1, getsockopt(fd, SOL_XDISCON, XDISCON_PEER_DISCDATA, buf,
+				 &len));
+	EXPECT_EQ(ENOTCONN, errno);
+	len = sizeof(buf);
+	EXPECT_EQ(-1, getsockopt(self->cfd, SOL_XDISCON,
+				 XDISCON_PEER_DISCDATA, buf, &len));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(-1, setsockopt(fd, SOL_XDISCON, 999, &v, sizeof(v)));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	EXPECT_EQ(-1, getsockopt(fd, SOL_XDISCON, 999, &v, &len));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	EXPECT_EQ(-1, setsockopt(fd, SOL_XDISCON, XDISCON_PEER_DISCDATA, &v,
+				 sizeof(v)));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	EXPECT_EQ(-1, recv(fd, buf, 1, MSG_DONTWAIT));
+	EXPECT_EQ(ENOTCONN, errno);
+	EXPECT_EQ(-1, shutdown(fd, SHUT_WR));
+	EXPECT_EQ(ENOTCONN, errno);
+	EXPECT_EQ(-1, shutdown(self->cfd, 7));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Unknown cmsg type at SOL_XDISCON: EINVAL, nothing sent. */
+	cmsg->cmsg_level = SOL_XDISCON;
+	cmsg->cmsg_type = 77;
+	cmsg->cmsg_len = CMSG_LEN(4);
+	EXPECT_EQ(-1, sendmsg(self->cfd, &msg, 0));
+	EXPECT_EQ(EINVAL, errno);
+	/* A cmsg_len past the buffer: EINVAL. */
+	cmsg->cmsg_type = XDISCON_CMSG_DISCONNECT;
+	cmsg->cmsg_len = CMSG_LEN(64);
+	EXPECT_EQ(-1, sendmsg(self->cfd, &msg, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, recv(self->sfd, buf, 1, MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(-1, send(self->cfd, buf, 1, MSG_OOB));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	close(fd);
+}
+
+/* -- isolation and visibility -- */
+
+TEST_F(conn, netns_isolation)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct sockaddr_xdiscon a = xd_addr(xd_port(self->lfd));
+		int fd, l;
+
+		if (unshare(CLONE_NEWNET))
+			_exit(2);
+		fd = xd_socket(variant->type);
+		if (xd_connect(fd, xd_port(self->lfd)) != -1 ||
+		    errno != ECONNREFUSED)
+			_exit(3);
+		/* The same port is free here. */
+		l = xd_socket(variant->type);
+		if (bind(l, (struct sockaddr *)&a, sizeof(a)))
+			_exit(4);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_F(conn, proc_net_xdiscon)
+{
+	char line[512], want[64], *ok = NULL;
+	struct stat st;
+	FILE *f;
+
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_XDISCON, XDISCON_DISCDATA,
+				"12345", 5));
+	ASSERT_EQ(0, fstat(self->cfd, &st));
+	snprintf(want, sizeof(want), "%lu ", (unsigned long)st.st_ino);
+	f = fopen("/proc/net/xdiscon", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, want, strlen(want)))
+			ok = strdup(line);
+	fclose(f);
+	ASSERT_NE(NULL, ok);
+	EXPECT_NE(NULL, strstr(ok, "CONNECTED"));
+	EXPECT_NE(NULL, strstr(ok, variant->type == SOCK_STREAM ?
+			       "STREAM" : "SEQPACKET"));
+	EXPECT_NE(NULL, strstr(ok, " 5 "));
+	free(ok);
+}
+
+TEST_HARNESS_MAIN
