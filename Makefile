@@ -36,8 +36,9 @@ VNG_ACCEL  := $(if $(XDISCON_KVM),,--disable-kvm)
 VNG        := vng $(VNG_ACCEL) --user root --cpus 2 --memory 2G
 
 # Selftests, in the order they run; module_test unloads the module: last.
-SELFTESTS  := socket_test core_test module_test
+SELFTESTS  := socket_test core_test seed_test module_test
 T          ?= $(SELFTESTS)
+KUNIT_SUITES := xdiscon_socket xdiscon_discdata xdiscon_state
 
 # The kselftest harness macros pass parameters that some tests ignore and
 # compare literals with unsigned values; its setjmp trips -Wclobbered.
@@ -77,6 +78,10 @@ module-stock: setup
 selftests: $(addprefix $(ST_OUT)/,$(SELFTESTS))
 	@printf '%s\n' $(T) >$(ST_OUT)/order
 
+$(BUILD)/demo/txn_demo: tools/demo/txn_demo.c $(wildcard $(ST_SRC)/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_USER) -o $@ $<
+
 $(ST_OUT)/%: $(ST_SRC)/%.c $(wildcard $(ST_SRC)/*.h) include/uapi/linux/xdiscon.h
 	@mkdir -p $(ST_OUT)
 	$(CC) $(CFLAGS_USER) -o $@ $< -lpthread
@@ -94,7 +99,8 @@ lint: setup
 define vm_run
 	@rm -rf $(RESULTS)/$(1) && mkdir -p $(RESULTS)/$(1)
 	@{ for t in $(T); do echo selftest-$$t.tap; done; } >$(RESULTS)/$(1)/expect
-	@if [ -f $(3)/xdiscon_kunit.ko ]; then echo kunit-xdiscon_socket.ktap >>$(RESULTS)/$(1)/expect; fi
+	@if [ -f $(3)/xdiscon_kunit.ko ]; then printf 'kunit-%s.ktap\n' $(KUNIT_SUITES) \
+		>>$(RESULTS)/$(1)/expect; fi
 	@echo "vm $(1): booting $(2) (software emulation takes a minute or two)"
 	-@timeout 1500 $(VNG) --run $(2) --rwdir=$(RESULTS)/$(1)=$(RESULTS)/$(1) \
 		-e "XD_BUILD=$(3) XD_TESTS=$(ST_OUT) XD_OUT=$(RESULTS)/$(1) $(VM)/guest.sh" \
@@ -123,9 +129,9 @@ check: setup
 	@$(VM)/summarize.py host=$(RESULTS)/host debug-6.12=$(RESULTS)/debug-6.12 \
 		stock-6.1=$(RESULTS)/stock-6.1
 
-demo: module selftests
+demo: module $(BUILD)/demo/txn_demo
 	@$(VNG) --run $(DEBUG_KDIR)/arch/x86/boot/bzImage \
-		-e "XD_BUILD=$(BUILD)/debug XD_TESTS=$(ST_OUT) $(TOP)/tools/demo/demo.sh"
+		-e "XD_BUILD=$(BUILD)/debug XD_DEMO=$(BUILD)/demo $(TOP)/tools/demo/demo.sh"
 
 clean:
 	rm -rf $(BUILD)

@@ -11,6 +11,7 @@
 #include <linux/moduleparam.h>
 #include <linux/skbuff.h>
 #include <net/sock.h>
+#include <kunit/visibility.h>
 
 #include "xdiscon.h"
 
@@ -18,6 +19,7 @@
 #define XDISCON_DISCDATA_CAP	65536
 
 unsigned int xdiscon_max_discdata = 4096;
+EXPORT_SYMBOL_IF_KUNIT(xdiscon_max_discdata);
 
 static int xdiscon_max_discdata_set(const char *val,
 				    const struct kernel_param *kp)
@@ -38,6 +40,13 @@ static const struct kernel_param_ops xdiscon_max_discdata_ops = {
 	.set = xdiscon_max_discdata_set,
 	.get = param_get_uint,
 };
+
+/* The parameter's setter, reachable from KUnit. */
+int xdiscon_set_max_discdata(const char *val)
+{
+	return xdiscon_max_discdata_set(val, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(xdiscon_set_max_discdata);
 
 module_param_cb(max_discdata, &xdiscon_max_discdata_ops,
 		&xdiscon_max_discdata, 0644);
@@ -61,6 +70,7 @@ struct sk_buff *xdiscon_discdata_alloc(struct sock *sk, sockptr_t data,
 	}
 	return skb;
 }
+EXPORT_SYMBOL_IF_KUNIT(xdiscon_discdata_alloc);
 
 /*
  * Find XDISCON_CMSG_DISCONNECT in @msg: *@data becomes its payload (an
@@ -97,6 +107,7 @@ einval:
 	*data = NULL;
 	return -EINVAL;
 }
+EXPORT_SYMBOL_IF_KUNIT(xdiscon_cmsg_disconnect);
 
 /* recvmsg at end of stream: the peer's disconnect data as a cmsg. */
 int xdiscon_put_peer_discdata(struct xdiscon_sock *xsk, struct msghdr *msg)

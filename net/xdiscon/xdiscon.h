@@ -165,6 +165,7 @@ int xdiscon_send_set_disconnect(struct xdiscon_sock *xsk);
 
 /* discdata.c */
 extern unsigned int xdiscon_max_discdata;
+int xdiscon_set_max_discdata(const char *val);
 struct sk_buff *xdiscon_discdata_alloc(struct sock *sk, sockptr_t data,
 				       unsigned int len);
 int xdiscon_cmsg_disconnect(struct sock *sk, struct msghdr *msg,

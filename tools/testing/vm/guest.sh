@@ -39,6 +39,7 @@ if [ -f "$build/xdiscon_kunit.ko" ] && [ -d /sys/kernel/debug/kunit ]; then
 		cat "$d/results" >"$out/kunit-$(basename "$d").ktap"
 	done
 	rmmod xdiscon_kunit
+	[ -r /proc/net/xdiscon ] && sed 1d /proc/net/xdiscon | sed "s/^/guest: left by kunit: /"
 fi
 
 # Selftests in the order of their list; module_test unloads and reloads.
@@ -48,6 +49,8 @@ while read -r t; do
 	XDISCON_KO=$build/xdiscon.ko timeout 600 "$tests/$t" \
 		>"$out/selftest-$t.tap" 2>&1
 	echo "guest: $t exited $?"
+	# Sockets left behind show up here (and make module_test fail).
+	[ -r /proc/net/xdiscon ] && sed 1d /proc/net/xdiscon | sed "s/^/guest: left by $t: /"
 done <"$tests/order"
 
 rmmod xdiscon || echo "guest: rmmod xdiscon failed"

@@ -90,6 +90,10 @@ def health(d):
     t = int(taint.strip() or 0) if taint else 0
     checks.append(('no taint beyond O/E/N', taint is not None and not t & ~TAINT_OK,
                    'tainted=%s' % (taint or '?').strip()))
+    guest = read(os.path.join(d, 'guest.log')) or ''
+    left = [l for l in guest.splitlines() if 'left by' in l]
+    checks.append(('no sockets left after each test', not left,
+                   '; '.join(left[:3])))
     lockdep = read(os.path.join(d, 'lockdep'))
     if lockdep:
         checks.append(('lockdep still enabled', 'debug_locks: 1' in lockdep.replace('  ', ' ')

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The reference document's exchange, end to end, with many clients at
+ * once: transaction totals as the clients' disconnect data, the grand
+ * total as the server's.  See txn.h.
+ */
+#define _GNU_SOURCE
+#include "../kselftest_harness.h"
+#include "txn.h"
+
+FIXTURE(txn) {
+};
+
+FIXTURE_VARIANT(txn) {
+	int type;
+	int clients;
+};
+
+FIXTURE_VARIANT_ADD(txn, stream_1) { .type = SOCK_STREAM, .clients = 1 };
+FIXTURE_VARIANT_ADD(txn, stream_32) { .type = SOCK_STREAM, .clients = 32 };
+FIXTURE_VARIANT_ADD(txn, seqpacket_1) { .type = SOCK_SEQPACKET, .clients = 1 };
+FIXTURE_VARIANT_ADD(txn, seqpacket_32) {
+	.type = SOCK_SEQPACKET, .clients = 32,
+};
+
+FIXTURE_SETUP(txn)
+{
+}
+
+FIXTURE_TEARDOWN(txn)
+{
+}
+
+TEST_F_TIMEOUT(txn, totals, 120)
+{
+	EXPECT_EQ(0, txn_run(variant->type, variant->clients));
+}
+
+TEST_HARNESS_MAIN
