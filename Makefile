@@ -5,14 +5,16 @@
 #
 #   make check     set up, build, run KUnit and the selftests in VMs
 #                  (debug 6.12 and Debian's stock 6.1), print the verdict
-#   make demo      set up, build, show the module working in a VM
+#   make demo      set up, build, run the transaction-total demo in a VM
+#   make           module, libxdiscon, xdcat, examples, selftests
 #   make module    build the module against the debug test kernel
-#   make selftests build the userspace selftests
 #   make vm-debug / vm-stock   one VM run, results under build/results/
 #   make lint      checkpatch --strict on the kernel sources
+#   make install / uninstall   (DESTDIR, PREFIX, KVER or KDIR)
+#   make dkms-src  the DKMS source tree under $(DESTDIR)/usr/src
 #
-# Variables: XDISCON_KVM=1 uses KVM where it works; T=name runs only the
-# selftest binaries named (e.g. T=socket_test) in vm-* runs.
+# Variables: XDISCON_KVM=1 uses KVM where it works; T="a b" runs only the
+# selftests named (e.g. T=core_test) in vm-* runs.
 
 SHELL      := /bin/bash
 TOP        := $(CURDIR)
@@ -21,6 +23,13 @@ RESULTS    := $(BUILD)/results
 VM         := $(TOP)/tools/testing/vm
 ST_SRC     := $(TOP)/tools/testing/selftests/xdiscon
 ST_OUT     := $(BUILD)/selftests
+
+VERSION    := 1.0.0
+SOVERSION  := 1
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+KVER       ?= $(shell uname -r)
+KDIR       ?= /lib/modules/$(KVER)/build
 
 KSRCS      := Kbuild $(shell find net kunit include -name '*.[ch]')
 CHECK_SRCS := $(filter %.c %.h,$(KSRCS))
@@ -35,23 +44,45 @@ DEBUG_KDIR  = $$($(VM)/kernel.sh)
 VNG_ACCEL  := $(if $(XDISCON_KVM),,--disable-kvm)
 VNG        := vng $(VNG_ACCEL) --user root --cpus 2 --memory 2G
 
-# Selftests, in the order they run; module_test unloads the module: last.
+# Selftests, in the order they run.  module_test unloads and reloads the
+# module and dkms_vm_test.sh swaps it for the DKMS build: they come last.
 SELFTESTS  := socket_test core_test seed_test module_test
-T          ?= $(SELFTESTS)
+SHELLTESTS := xdcat_test.sh examples_test.sh dkms_vm_test.sh
+DEBUG_T    := socket_test core_test seed_test xdcat_test.sh \
+	      examples_test.sh module_test
+STOCK_T    := $(DEBUG_T) dkms_vm_test.sh
+T          ?=
 KUNIT_SUITES := xdiscon_socket xdiscon_discdata xdiscon_state
 
+LIB_SRC    := tools/lib/xdiscon
+LIB_OUT    := $(BUILD)/lib
+LIB_SO     := $(LIB_OUT)/libxdiscon.so.$(VERSION)
+LIB_A      := $(LIB_OUT)/libxdiscon.a
+LIB_HDRS   := $(wildcard $(LIB_SRC)/include/xdiscon/*.h) \
+	      include/uapi/linux/xdiscon.h
+EXAMPLES   := txn_client txn_server
+MAN_PAGES  := $(wildcard $(LIB_SRC)/man/*.[137])
+
+# Library, tool and examples: C11, warnings are errors.
+CFLAGS_LIB := -std=c11 -O2 -g -Wall -Wextra -Werror -fPIC \
+	      -I$(TOP)/$(LIB_SRC)/include -I$(TOP)/include/uapi
 # The kselftest harness macros pass parameters that some tests ignore and
 # compare literals with unsigned values; its setjmp trips -Wclobbered.
-CFLAGS_USER := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered \
-	       -I$(TOP)/include/uapi -I$(TOP)/tools/testing/selftests
+CFLAGS_USER := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	       -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered \
+	       -I$(TOP)/include/uapi -I$(TOP)/tools/testing/selftests \
+	       -I$(TOP)/$(LIB_SRC)/include
 
 .PHONY: all setup module module-stock selftests lint check demo \
-	vm-debug vm-stock clean
+	vm-debug vm-stock clean lib xdcat examples lib-test install \
+	uninstall module-install install-test dkms-src dkms-test dkms-clean
 
-all: module selftests
+all: module lib xdcat examples selftests
 
 setup:
 	@$(VM)/setup.sh
+
+# -- the module -------------------------------------------------------------
 
 # Build the module in build/<name>/ against KDIR, warnings as failures:
 # W=1 and sparse on every file (C=2).  Writes host-build-<name>.tap.
@@ -75,56 +106,185 @@ module: setup
 module-stock: setup
 	$(call build_module,stock,$(STOCK_KDIR))
 
-selftests: $(addprefix $(ST_OUT)/,$(SELFTESTS))
-	@printf '%s\n' $(T) >$(ST_OUT)/order
-
-$(BUILD)/demo/txn_demo: tools/demo/txn_demo.c $(wildcard $(ST_SRC)/*.h)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_USER) -o $@ $<
-
-$(ST_OUT)/%: $(ST_SRC)/%.c $(wildcard $(ST_SRC)/*.h) include/uapi/linux/xdiscon.h
-	@mkdir -p $(ST_OUT)
-	$(CC) $(CFLAGS_USER) -o $@ $< -lpthread
-
 # checkpatch --strict --no-tree from the kernel source the set-up installs.
 lint: setup
 	@mkdir -p $(RESULTS)/host; kdir=$(DEBUG_KDIR); \
 	src=$$(readlink -f $$kdir/source); \
 	if $$src/scripts/checkpatch.pl --strict --no-tree --terse -q -f $(CHECK_SRCS) \
-		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG; then r=ok; else r="not ok"; fi; \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG | grep -v '^total:'; \
+		[ $${PIPESTATUS[0]} = 0 ]; then r=ok; else r="not ok"; fi; \
 	printf 'TAP version 13\n1..1\n%s 1 checkpatch --strict clean\n' "$$r" \
 		>$(RESULTS)/host/host-lint.tap; echo "lint: $$r"
 
-# One VM run: $(1) label, $(2) kernel image, $(3) module build dir.
+# -- libxdiscon, xdcat, examples ------------------------------------------
+
+lib: $(LIB_SO) $(LIB_A)
+
+$(LIB_OUT)/%.o: $(LIB_SRC)/%.c $(LIB_HDRS)
+	@mkdir -p $(LIB_OUT)
+	$(CC) $(CFLAGS_LIB) -c -o $@ $<
+
+$(LIB_SO): $(LIB_OUT)/xdiscon.o $(LIB_OUT)/winsock.o $(LIB_SRC)/libxdiscon.map
+	$(CC) -shared -Wl,-soname,libxdiscon.so.$(SOVERSION) \
+		-Wl,--version-script=$(LIB_SRC)/libxdiscon.map -o $@ \
+		$(LIB_OUT)/xdiscon.o $(LIB_OUT)/winsock.o
+	ln -sf $(notdir $@) $(LIB_OUT)/libxdiscon.so.$(SOVERSION)
+	ln -sf $(notdir $@) $(LIB_OUT)/libxdiscon.so
+
+$(LIB_A): $(LIB_OUT)/xdiscon.o $(LIB_OUT)/winsock.o
+	$(AR) rcs $@ $^
+
+$(LIB_OUT)/lib_test: $(LIB_SRC)/tests/lib_test.c $(wildcard $(LIB_SRC)/*.c) $(LIB_HDRS)
+	$(CC) $(CFLAGS_USER) -o $@ $<
+
+# Host-side unit tests of the library, counted in make check.
+lib-test: $(LIB_OUT)/lib_test
+	@mkdir -p $(RESULTS)/host
+	-@$(LIB_OUT)/lib_test >$(RESULTS)/host/host-lib.tap 2>&1; \
+		echo "lib-test: exit $$?"
+
+xdcat: $(BUILD)/bin/xdcat
+
+$(BUILD)/bin/xdcat: tools/xdcat/xdcat.c $(LIB_HDRS) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_LIB) -o $@ $< $(LIB_A)
+
+examples: $(addprefix $(BUILD)/examples/,$(EXAMPLES))
+
+$(BUILD)/examples/%: tools/examples/%.c $(LIB_HDRS) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_LIB) -o $@ $< $(LIB_A)
+
+# -- selftests and the demo -------------------------------------------------
+
+selftests: $(addprefix $(ST_OUT)/,$(SELFTESTS) $(SHELLTESTS) tap.sh)
+
+$(ST_OUT)/%: $(ST_SRC)/%.c $(wildcard $(ST_SRC)/*.h) $(LIB_HDRS) $(LIB_A)
+	@mkdir -p $(ST_OUT)
+	$(CC) $(CFLAGS_USER) -o $@ $< $(LIB_A) -lpthread
+
+$(ST_OUT)/%.sh: $(ST_SRC)/%.sh
+	@mkdir -p $(ST_OUT)
+	cp $< $@
+
+$(ST_OUT)/tap.sh: tools/testing/tap.sh
+	@mkdir -p $(ST_OUT)
+	cp $< $@
+
+$(BUILD)/demo/txn_demo: tools/demo/txn_demo.c $(wildcard $(ST_SRC)/*.h) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_USER) -o $@ $< $(LIB_A)
+
+# -- install --------------------------------------------------------------
+
+install: lib xdcat
+	install -d $(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/include/xdiscon \
+		$(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 \
+		$(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 644 include/uapi/linux/xdiscon.h $(DESTDIR)$(PREFIX)/include/linux/
+	install -m 644 $(LIB_SRC)/include/xdiscon/*.h $(DESTDIR)$(PREFIX)/include/xdiscon/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libxdiscon.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libxdiscon.so.$(SOVERSION)
+	ln -sf libxdiscon.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libxdiscon.so
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(PREFIX)/include|; s|@VERSION@|$(VERSION)|' \
+	    $(LIB_SRC)/xdiscon.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/xdiscon.pc
+	install -m 755 $(BUILD)/bin/xdcat $(DESTDIR)$(PREFIX)/bin/
+	for m in $(MAN_PAGES); do \
+		install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done
+	@if [ -d "$(KDIR)" ]; then \
+		$(MAKE) -s module-install KDIR=$(KDIR); \
+	else echo "install: no kernel build tree at $(KDIR) (set KDIR or KVER): module not installed"; fi
+
+# The module, into $(DESTDIR)/lib/modules/<kernel>/updates.  Unsigned: a
+# headers package carries no signing key (CONFIG_MODULE_SIG_ALL= stops
+# modules_install trying).
+module-install:
+	@rm -rf $(BUILD)/install-mod && mkdir -p $(BUILD)/install-mod
+	@cp -a --parents $(KSRCS) $(BUILD)/install-mod/
+	$(MAKE) -s -C $(KDIR) M=$(BUILD)/install-mod modules
+	$(MAKE) -s -C $(KDIR) M=$(BUILD)/install-mod INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= modules_install
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/linux/xdiscon.h
+	rm -rf $(DESTDIR)$(PREFIX)/include/xdiscon
+	rm -f $(DESTDIR)$(LIBDIR)/libxdiscon.so* $(DESTDIR)$(LIBDIR)/libxdiscon.a
+	rm -f $(DESTDIR)$(LIBDIR)/pkgconfig/xdiscon.pc $(DESTDIR)$(PREFIX)/bin/xdcat
+	for m in $(MAN_PAGES); do \
+		rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
+	rm -f $(DESTDIR)/lib/modules/*/updates/xdiscon.ko
+
+# make install into a scratch DESTDIR, build the examples through
+# pkg-config alone, then make uninstall: host-install.tap.  The examples
+# built there run in the VM (examples_test.sh).
+install-test: lib xdcat
+	@mkdir -p $(RESULTS)/host
+	-@tools/testing/install_test.sh $(BUILD)/destdir $(STOCK_KDIR) \
+		>$(RESULTS)/host/host-install.tap 2>$(BUILD)/install-test.log; \
+		echo "install-test: exit $$?"
+
+# -- DKMS -----------------------------------------------------------------
+
+# The source tree DKMS builds from, as /usr/src/xdiscon-$(VERSION).
+dkms-src:
+	@rm -rf $(DESTDIR)/usr/src/xdiscon-$(VERSION)
+	@mkdir -p $(DESTDIR)/usr/src/xdiscon-$(VERSION)
+	@cp -a --parents $(KSRCS) $(DESTDIR)/usr/src/xdiscon-$(VERSION)/
+	@sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DESTDIR)/usr/src/xdiscon-$(VERSION)/dkms.conf
+
+# dkms add/build/install for Debian's stock kernel: host-dkms.tap.  The
+# stock VM then loads that build on demand (dkms_vm_test.sh).
+dkms-test: setup
+	@mkdir -p $(RESULTS)/host
+	-@tools/testing/dkms_test.sh $(VERSION) $(STOCK_KVER) \
+		>$(RESULTS)/host/host-dkms.tap 2>$(BUILD)/dkms-test.log; \
+		echo "dkms-test: exit $$?"
+
+dkms-clean:
+	@dkms remove xdiscon/$(VERSION) --all >/dev/null 2>&1; \
+		rm -rf /usr/src/xdiscon-$(VERSION); true
+
+# -- VM runs ----------------------------------------------------------------
+
+# One VM run: $(1) label, $(2) kernel image, $(3) module build dir,
+# $(4) the selftests to run, in order.
 define vm_run
 	@rm -rf $(RESULTS)/$(1) && mkdir -p $(RESULTS)/$(1)
-	@{ for t in $(T); do echo selftest-$$t.tap; done; } >$(RESULTS)/$(1)/expect
+	@printf 'selftest-%s.tap\n' $(basename $(4)) >$(RESULTS)/$(1)/expect
+	@printf '%s\n' $(4) >$(RESULTS)/$(1)/order
 	@if [ -f $(3)/xdiscon_kunit.ko ]; then printf 'kunit-%s.ktap\n' $(KUNIT_SUITES) \
 		>>$(RESULTS)/$(1)/expect; fi
 	@echo "vm $(1): booting $(2) (software emulation takes a minute or two)"
 	-@timeout 1500 $(VNG) --run $(2) --rwdir=$(RESULTS)/$(1)=$(RESULTS)/$(1) \
-		-e "XD_BUILD=$(3) XD_TESTS=$(ST_OUT) XD_OUT=$(RESULTS)/$(1) $(VM)/guest.sh" \
+		-e "XD_BUILD=$(3) XD_TESTS=$(ST_OUT) XD_ROOT=$(BUILD) XD_OUT=$(RESULTS)/$(1) $(VM)/guest.sh" \
 		>$(RESULTS)/$(1)/vng.log 2>&1; echo "vm $(1): exit $$?"
 endef
 
-vm-debug: module selftests
-	$(call vm_run,debug-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug)
+vm-debug: module selftests xdcat
+	$(call vm_run,debug-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug,$(or $(T),$(DEBUG_T)))
 	@$(VM)/summarize.py debug-6.12=$(RESULTS)/debug-6.12
 
-vm-stock: module-stock selftests
-	$(call vm_run,stock-6.1,$(STOCK_IMAGE),$(BUILD)/stock)
+vm-stock: module-stock selftests xdcat
+	$(call vm_run,stock-6.1,$(STOCK_IMAGE),$(BUILD)/stock,$(or $(T),$(STOCK_T)))
 	@$(VM)/summarize.py stock-6.1=$(RESULTS)/stock-6.1
 
 check: setup
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)/host
 	@printf '%s\n' host-build-debug.tap host-build-stock.tap host-lint.tap \
-		>$(RESULTS)/host/expect
+		host-lib.tap host-install.tap host-dkms.tap >$(RESULTS)/host/expect
 	-@$(MAKE) -s module
 	-@$(MAKE) -s module-stock
 	-@$(MAKE) -s lint
-	@$(MAKE) -s selftests T="$(SELFTESTS)"
-	$(call vm_run,debug-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug)
-	$(call vm_run,stock-6.1,$(STOCK_IMAGE),$(BUILD)/stock)
+	@$(MAKE) -s lib xdcat examples selftests $(BUILD)/demo/txn_demo
+	-@$(MAKE) -s lib-test
+	-@$(MAKE) -s install-test
+	-@$(MAKE) -s dkms-test
+	$(call vm_run,debug-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug,$(DEBUG_T))
+	$(call vm_run,stock-6.1,$(STOCK_IMAGE),$(BUILD)/stock,$(STOCK_T))
+	-@$(MAKE) -s dkms-clean
 	@echo "== results"
 	@$(VM)/summarize.py host=$(RESULTS)/host debug-6.12=$(RESULTS)/debug-6.12 \
 		stock-6.1=$(RESULTS)/stock-6.1

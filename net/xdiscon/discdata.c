@@ -173,15 +173,21 @@ int xdiscon_getsockopt(struct socket *sock, int level, int optname,
 	struct sock *sk = sock->sk;
 	struct xdiscon_sock *xsk = xdiscon_sk(sk);
 	struct sk_buff *skb = NULL;
-	int err, max;
+	int err, val;
 
 	if (level != SOL_XDISCON)
 		return -ENOPROTOOPT;
 
 	switch (optname) {
 	case XDISCON_MAX_DISCDATA:
-		max = READ_ONCE(xdiscon_max_discdata);
-		return xdiscon_put_data(&max, sizeof(max), optval, optlen);
+		val = READ_ONCE(xdiscon_max_discdata);
+		return xdiscon_put_data(&val, sizeof(val), optval, optlen);
+	case XDISCON_TX_DONE:
+		lock_sock(sk);
+		val = (sk->sk_shutdown & SEND_SHUTDOWN) && xsk->transport &&
+		      xsk->conn && xsk->transport->tx_done(xsk);
+		release_sock(sk);
+		return xdiscon_put_data(&val, sizeof(val), optval, optlen);
 	case XDISCON_DISCDATA:
 		lock_sock(sk);
 		if (xsk->discdata)

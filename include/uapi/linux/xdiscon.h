@@ -51,5 +51,12 @@ struct sockaddr_xdiscon {
 #define XDISCON_DISCDATA	1	/* set/get: data a later SHUT_WR or close() sends */
 #define XDISCON_PEER_DISCDATA	2	/* get: the peer's disconnect data */
 #define XDISCON_MAX_DISCDATA	3	/* get: int, the disconnect data limit */
+/*
+ * get: int, 1 once the sending direction is shut down and the peer's
+ * transport has taken every byte and the disconnect; 0 before.  Lets a
+ * non-blocking close with a linger timeout (Winsock's WSAEWOULDBLOCK case)
+ * be done without blocking: see xd_close_graceful(3).
+ */
+#define XDISCON_TX_DONE		4
 
 #endif /* _UAPI_LINUX_XDISCON_H */

@@ -47,11 +47,11 @@ while read -r t; do
 	[ -n "$t" ] || continue
 	echo "guest: running $t"
 	XDISCON_KO=$build/xdiscon.ko timeout 600 "$tests/$t" \
-		>"$out/selftest-$t.tap" 2>&1
+		>"$out/selftest-${t%.sh}.tap" 2>&1
 	echo "guest: $t exited $?"
 	# Sockets left behind show up here (and make module_test fail).
 	[ -r /proc/net/xdiscon ] && sed 1d /proc/net/xdiscon | sed "s/^/guest: left by $t: /"
-done <"$tests/order"
+done <"$out/order"
 
 rmmod xdiscon || echo "guest: rmmod xdiscon failed"
 

@@ -452,15 +452,15 @@ TEST_F(conn, discdata_option_then_shutdown)
 	ASSERT_EQ(3, send(self->cfd, "abc", 3, 0));
 	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
 
-	EXPECT_EQ(3, xd_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+	EXPECT_EQ(3, st_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
 			     &flags));
 	EXPECT_EQ(-1, dlen);
-	EXPECT_EQ(0, xd_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+	EXPECT_EQ(0, st_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
 			     &flags));
 	EXPECT_EQ(8, dlen);
 	EXPECT_EQ(0, memcmp(disc, "total=42", 8));
 	/* Every end-of-stream return carries it. */
-	EXPECT_EQ(0, xd_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+	EXPECT_EQ(0, st_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
 			     &flags));
 	EXPECT_EQ(8, dlen);
 	len = sizeof(disc);
@@ -468,10 +468,10 @@ TEST_F(conn, discdata_option_then_shutdown)
 				disc, &len));
 	EXPECT_EQ(8, len);
 	/* The other direction still works: the answer. */
-	EXPECT_EQ(2, xd_send_disconnect(self->sfd, "ok", 2, "grand=99", 8));
-	EXPECT_EQ(2, xd_recv(self->cfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+	EXPECT_EQ(2, st_send_disconnect(self->sfd, "ok", 2, "grand=99", 8));
+	EXPECT_EQ(2, st_recv(self->cfd, buf, sizeof(buf), 0, disc, 64, &dlen,
 			     &flags));
-	EXPECT_EQ(0, xd_recv(self->cfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+	EXPECT_EQ(0, st_recv(self->cfd, buf, sizeof(buf), 0, disc, 64, &dlen,
 			     &flags));
 	EXPECT_EQ(8, dlen);
 	EXPECT_EQ(0, memcmp(disc, "grand=99", 8));
@@ -482,17 +482,17 @@ TEST_F(conn, disconnect_cmsg_after_data)
 	char buf[64], disc[64];
 	int dlen, flags;
 
-	ASSERT_EQ(5, xd_send_disconnect(self->cfd, "final", 5, "bye", 3));
-	EXPECT_EQ(5, xd_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+	ASSERT_EQ(5, st_send_disconnect(self->cfd, "final", 5, "bye", 3));
+	EXPECT_EQ(5, st_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
 			     &flags));
 	EXPECT_EQ(0, memcmp(buf, "final", 5));
-	EXPECT_EQ(0, xd_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+	EXPECT_EQ(0, st_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
 			     &flags));
 	EXPECT_EQ(3, dlen);
 	EXPECT_EQ(0, memcmp(disc, "bye", 3));
 	EXPECT_EQ(-1, send(self->cfd, "x", 1, MSG_NOSIGNAL));
 	EXPECT_EQ(EPIPE, errno);
-	EXPECT_EQ(-1, xd_send_disconnect(self->cfd, NULL, 0, "again", 5));
+	EXPECT_EQ(-1, st_send_disconnect(self->cfd, NULL, 0, "again", 5));
 	EXPECT_EQ(EPIPE, errno);
 }
 
@@ -501,15 +501,15 @@ TEST_F(conn, empty_disconnect_and_ctrunc)
 	char buf[8], disc[64];
 	int dlen, flags;
 
-	ASSERT_EQ(0, xd_send_disconnect(self->cfd, NULL, 0, NULL, 0));
-	EXPECT_EQ(0, xd_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
+	ASSERT_EQ(0, st_send_disconnect(self->cfd, NULL, 0, NULL, 0));
+	EXPECT_EQ(0, st_recv(self->sfd, buf, sizeof(buf), 0, disc, 64, &dlen,
 			     &flags));
 	EXPECT_EQ(0, dlen);
 	EXPECT_FALSE(flags & MSG_CTRUNC);
 
-	ASSERT_EQ(0, xd_send_disconnect(self->sfd, NULL, 0, "0123456789", 10));
+	ASSERT_EQ(0, st_send_disconnect(self->sfd, NULL, 0, "0123456789", 10));
 	/* Room for the header only: truncated. */
-	EXPECT_EQ(0, xd_recv(self->cfd, buf, sizeof(buf), 0, NULL, 0, &dlen,
+	EXPECT_EQ(0, st_recv(self->cfd, buf, sizeof(buf), 0, NULL, 0, &dlen,
 			     &flags));
 	EXPECT_TRUE(flags & MSG_CTRUNC);
 }
@@ -530,21 +530,21 @@ TEST_F(conn, seqpacket_records_and_end)
 	ASSERT_EQ(20, send(self->cfd, "abcdefghijklmnopqrst", 20, 0));
 	ASSERT_EQ(0, send(self->cfd, "", 0, 0));
 	ASSERT_EQ(3, send(self->cfd, "end", 3, 0));
-	ASSERT_EQ(0, xd_send_disconnect(self->cfd, NULL, 0, "D", 1));
+	ASSERT_EQ(0, st_send_disconnect(self->cfd, NULL, 0, "D", 1));
 
-	EXPECT_EQ(4, xd_recv(self->sfd, buf, 4, 0, disc, 64, &dlen, &flags));
+	EXPECT_EQ(4, st_recv(self->sfd, buf, 4, 0, disc, 64, &dlen, &flags));
 	EXPECT_TRUE(flags & MSG_TRUNC);
-	EXPECT_EQ(20, xd_recv(self->sfd, buf, 4, MSG_TRUNC, disc, 64, &dlen,
+	EXPECT_EQ(20, st_recv(self->sfd, buf, 4, MSG_TRUNC, disc, 64, &dlen,
 			      &flags));
 	EXPECT_TRUE(flags & MSG_TRUNC);
 	EXPECT_EQ(0, memcmp(buf, "abcd", 4));
 	/* The empty record: 0 with no control message. */
-	EXPECT_EQ(0, xd_recv(self->sfd, buf, 64, 0, disc, 64, &dlen, &flags));
+	EXPECT_EQ(0, st_recv(self->sfd, buf, 64, 0, disc, 64, &dlen, &flags));
 	EXPECT_EQ(-1, dlen);
-	EXPECT_EQ(3, xd_recv(self->sfd, buf, 64, 0, disc, 64, &dlen, &flags));
+	EXPECT_EQ(3, st_recv(self->sfd, buf, 64, 0, disc, 64, &dlen, &flags));
 	EXPECT_FALSE(flags & MSG_TRUNC);
 	/* The disconnect: 0 with the control message. */
-	EXPECT_EQ(0, xd_recv(self->sfd, buf, 64, 0, disc, 64, &dlen, &flags));
+	EXPECT_EQ(0, st_recv(self->sfd, buf, 64, 0, disc, 64, &dlen, &flags));
 	EXPECT_EQ(1, dlen);
 	EXPECT_EQ(-1, send(self->cfd, "x", 1, MSG_NOSIGNAL));
 	EXPECT_EQ(EPIPE, errno);
@@ -589,7 +589,7 @@ TEST_F(conn, shut_rd_discards_keeps_discdata)
 	EXPECT_EQ(-1, getsockopt(self->sfd, SOL_XDISCON, XDISCON_PEER_DISCDATA,
 				 disc, &len));
 	EXPECT_EQ(ENODATA, errno);
-	ASSERT_EQ(0, xd_send_disconnect(self->cfd, NULL, 0, "why", 3));
+	ASSERT_EQ(0, st_send_disconnect(self->cfd, NULL, 0, "why", 3));
 	len = sizeof(disc);
 	ASSERT_EQ(0, getsockopt(self->sfd, SOL_XDISCON, XDISCON_PEER_DISCDATA,
 				disc, &len));
@@ -609,7 +609,7 @@ TEST_F(conn, epoll_rdhup_edge_triggered_once)
 	ASSERT_LE(0, ep);
 	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->sfd, &ev));
 	EXPECT_EQ(0, epoll_wait(ep, out, 4, 0));
-	ASSERT_EQ(0, xd_send_disconnect(self->cfd, NULL, 0, "t", 1));
+	ASSERT_EQ(0, st_send_disconnect(self->cfd, NULL, 0, "t", 1));
 	ASSERT_EQ(1, epoll_wait(ep, out, 4, 5000));
 	EXPECT_EQ(EPOLLIN | EPOLLRDHUP, out[0].events & (EPOLLIN | EPOLLRDHUP));
 	EXPECT_FALSE(out[0].events & (EPOLLHUP | EPOLLERR));
@@ -647,7 +647,7 @@ TEST_F(conn, sigio_on_disconnect)
 	ASSERT_EQ(0, fcntl(self->sfd, F_SETOWN, getpid()));
 	ASSERT_EQ(0, fcntl(self->sfd, F_SETFL, O_ASYNC));
 	EXPECT_EQ(-1, sigtimedwait(&set, &si, &zero));
-	ASSERT_EQ(0, xd_send_disconnect(self->cfd, NULL, 0, NULL, 0));
+	ASSERT_EQ(0, st_send_disconnect(self->cfd, NULL, 0, NULL, 0));
 	EXPECT_EQ(SIGIO, sigtimedwait(&set, &si, &t));
 }
 
@@ -664,10 +664,10 @@ TEST_F(conn, blocked_reader_wakes_on_disconnect)
 		/* Wait until the parent is about to block, then disconnect. */
 		if (recv(self->cfd, &c, 1, 0) != 1)
 			_exit(1);
-		_exit(xd_send_disconnect(self->cfd, NULL, 0, "z", 1) != 0);
+		_exit(st_send_disconnect(self->cfd, NULL, 0, "z", 1) != 0);
 	}
 	ASSERT_EQ(1, send(self->sfd, "g", 1, 0));
-	EXPECT_EQ(0, xd_recv(self->sfd, buf, sizeof(buf), 0, disc, 8, &dlen,
+	EXPECT_EQ(0, st_recv(self->sfd, buf, sizeof(buf), 0, disc, 8, &dlen,
 			     &flags));
 	EXPECT_EQ(1, dlen);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -701,7 +701,7 @@ TEST_F(conn, close_graceful_background)
 	self->cfd = -1;
 
 	EXPECT_EQ((ssize_t)len, read_pattern(self->sfd, 4000));
-	EXPECT_EQ(0, xd_recv(self->sfd, &c, 1, 0, disc, 16, &dlen, &flags));
+	EXPECT_EQ(0, st_recv(self->sfd, &c, 1, 0, disc, 16, &dlen, &flags));
 	EXPECT_EQ(5, dlen);
 	EXPECT_EQ(0, memcmp(disc, "sum=7", 5));
 }
@@ -756,8 +756,8 @@ TEST_F(conn, close_linger_delivered)
 	ASSERT_EQ(0, close(self->cfd));
 	EXPECT_GT(5.0, now() - t);
 	self->cfd = -1;
-	EXPECT_EQ(4, xd_recv(self->sfd, buf, 16, 0, disc, 16, &dlen, &flags));
-	EXPECT_EQ(0, xd_recv(self->sfd, buf, 16, 0, disc, 16, &dlen, &flags));
+	EXPECT_EQ(4, st_recv(self->sfd, buf, 16, 0, disc, 16, &dlen, &flags));
+	EXPECT_EQ(0, st_recv(self->sfd, buf, 16, 0, disc, 16, &dlen, &flags));
 	EXPECT_EQ(3, dlen);
 }
 
@@ -793,9 +793,53 @@ TEST_F(conn, disconnect_cmsg_does_not_linger)
 	ASSERT_EQ(0, write_pattern(self->cfd, 64 << 10, 1000));
 	set_linger(self->cfd, 1, 30);
 	t = now();
-	EXPECT_EQ(0, xd_send_disconnect(self->cfd, NULL, 0, "x", 1));
+	EXPECT_EQ(0, st_send_disconnect(self->cfd, NULL, 0, "x", 1));
 	EXPECT_GT(1.0, now() - t);
 	set_linger(self->cfd, 0, 0);
+}
+
+/* XDISCON_TX_DONE: the peer's transport took the data and disconnect. */
+TEST_F(conn, tx_done_option)
+{
+	int rcvbuf = 4096, done = -1;
+	socklen_t len = sizeof(done);
+
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, getsockopt(self->cfd, SOL_XDISCON, XDISCON_TX_DONE, &done,
+				&len));
+	EXPECT_EQ(0, done);		/* still open for sending */
+	ASSERT_EQ(0, write_pattern(self->cfd, 64 << 10, 1000));
+	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	ASSERT_EQ(0, getsockopt(self->cfd, SOL_XDISCON, XDISCON_TX_DONE, &done,
+				&len));
+	EXPECT_EQ(0, done);		/* data waits for the reader */
+	EXPECT_EQ(64 << 10, read_pattern(self->sfd, 4096));
+	ASSERT_EQ(0, getsockopt(self->cfd, SOL_XDISCON, XDISCON_TX_DONE, &done,
+				&len));
+	EXPECT_EQ(1, done);
+}
+
+/* Winsock's non-blocking close with a linger timeout: EWOULDBLOCK, open. */
+TEST_F(conn, nonblocking_graceful_close_would_block)
+{
+	int rcvbuf = 4096, dlen, flags;
+	char disc[16], c;
+
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_XDISCON, XDISCON_DISCDATA,
+				"nb", 2));
+	ASSERT_EQ(0, write_pattern(self->cfd, 64 << 10, 1000));
+	ASSERT_EQ(0, fcntl(self->cfd, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-1, xd_close_graceful(self->cfd, 5));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_LE(0, fcntl(self->cfd, F_GETFD));	/* still open */
+	EXPECT_EQ(64 << 10, read_pattern(self->sfd, 4096));
+	EXPECT_EQ(0, st_recv(self->sfd, &c, 1, 0, disc, 16, &dlen, &flags));
+	EXPECT_EQ(2, dlen);
+	EXPECT_EQ(0, xd_close_graceful(self->cfd, 5));
+	self->cfd = -1;
 }
 
 /*
@@ -830,7 +874,7 @@ TEST_F(conn, sigkill_closes_gracefully)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(64 << 10, read_pattern(self->sfd, 1000));
-	EXPECT_EQ(0, xd_recv(self->sfd, &c, 1, 0, disc, 16, &dlen, &flags));
+	EXPECT_EQ(0, st_recv(self->sfd, &c, 1, 0, disc, 16, &dlen, &flags));
 	EXPECT_EQ(6, dlen);
 	close(p[0]);
 	close(p[1]);
@@ -848,7 +892,7 @@ TEST_F(conn, discdata_over_limit)
 				&max, &len));
 	EXPECT_LE(1024, max);
 	big = calloc(1, max + 1);
-	EXPECT_EQ(-1, xd_send_disconnect(self->cfd, "data", 4, big, max + 1));
+	EXPECT_EQ(-1, st_send_disconnect(self->cfd, "data", 4, big, max + 1));
 	EXPECT_EQ(EMSGSIZE, errno);
 	EXPECT_EQ(-1, setsockopt(self->cfd, SOL_XDISCON, XDISCON_DISCDATA, big,
 				 max + 1));
@@ -856,7 +900,7 @@ TEST_F(conn, discdata_over_limit)
 	/* Nothing was sent. */
 	EXPECT_EQ(-1, recv(self->sfd, &c, 1, MSG_DONTWAIT));
 	EXPECT_EQ(EAGAIN, errno);
-	EXPECT_EQ(0, xd_send_disconnect(self->cfd, NULL, 0, big, max));
+	EXPECT_EQ(0, st_send_disconnect(self->cfd, NULL, 0, big, max));
 	free(big);
 }
 
@@ -876,7 +920,7 @@ TEST_F(conn, errnos)
 	};
 	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
 
-	EXPECT_EQ(-1, xd_send_disconnect(fd, NULL, 0, "x", 1));
+	EXPECT_EQ(-1, st_send_disconnect(fd, NULL, 0, "x", 1));
 	EXPECT_EQ(ENOTCONN, errno);
 	EXPECT_EQ(-1, getsockopt(fd, SOL_XDISCON, XDISCON_PEER_DISCDATA, buf,
 				 &len));

@@ -11,7 +11,8 @@
  *     its own disconnect data and closes;
  *  4. each client sees EPOLLRDHUP and reads the grand total.
  *
- * Amounts travel as 8-byte little-endian records; totals likewise.
+ * Amounts travel as 8-byte host-order records; totals likewise.  Written
+ * against libxdiscon, as an application would be.
  */
 #ifndef XD_TXN_H
 #define XD_TXN_H
@@ -56,25 +57,13 @@ static inline uint64_t txn_grand_total(int clients)
 	return t;
 }
 
-/* Wait for the peer's disconnect (EPOLLRDHUP) on @fd; 0 or -1. */
-static inline int txn_wait_rdhup(int fd, int timeout_ms)
-{
-	struct epoll_event ev = { .events = EPOLLRDHUP }, out;
-	int ep = epoll_create1(0), n;
-
-	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
-		return -1;
-	n = epoll_wait(ep, &out, 1, timeout_ms);
-	close(ep);
-	return n == 1 && (out.events & EPOLLRDHUP) ? 0 : -1;
-}
-
 /* A client: returns 0 when the grand total it receives is right. */
 static inline int txn_client(int type, unsigned short port, int id,
 			     int clients)
 {
 	uint64_t total = txn_client_total(id), grand = 0, amount;
-	int fd = xd_socket(type), dlen, n;
+	int fd = xd_socket(type), n;
+	size_t dlen = sizeof(grand);
 	char buf[8];
 
 	if (fd < 0 || xd_connect(fd, port))
@@ -86,14 +75,13 @@ static inline int txn_client(int type, unsigned short port, int id,
 	}
 	/* The last transaction and the total travel in one call. */
 	amount = txn_amount(id, n);
-	if (xd_send_disconnect(fd, &amount, 8, &total, 8) != 8)
+	if (xd_send_final(fd, &amount, 8, &total, 8, 0) != 8)
 		return 3;
 	txn_log("client %d: sent %d transactions, disconnect data total=%llu\n",
 		id, TXN_PER_CLIENT, (unsigned long long)total);
-	if (txn_wait_rdhup(fd, 60000))
+	if (xd_wait_disconnect(fd, 60000))	/* FD_CLOSE */
 		return 4;
-	if (xd_recv(fd, buf, sizeof(buf), 0, &grand, 8, &dlen, NULL) != 0 ||
-	    dlen != 8)
+	if (xd_recv(fd, buf, sizeof(buf), 0, &grand, &dlen) != 0 || dlen != 8)
 		return 5;
 	txn_log("client %d: EPOLLRDHUP, server's disconnect data grand total=%llu\n",
 		id, (unsigned long long)grand);
@@ -114,12 +102,14 @@ static inline int txn_server_read(struct txn_conn *c)
 {
 	unsigned char buf[4096];
 	uint64_t total = 0, amount;
-	int dlen, i;
+	size_t dlen;
 	ssize_t n;
+	int i;
 
 	for (;;) {
-		n = xd_recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT, &total, 8,
-			    &dlen, NULL);
+		dlen = sizeof(total);
+		n = xd_recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT, &total,
+			    &dlen);
 		if (n < 0)
 			return errno == EAGAIN ? 0 : -1;
 		if (n == 0)
@@ -186,7 +176,7 @@ static inline int txn_server(int lfd, int clients)
 	txn_log("server: all %d clients done, grand total=%llu\n", clients,
 		(unsigned long long)grand);
 	for (i = 0; i < clients; i++) {
-		if (xd_send_disconnect(conns[i].fd, NULL, 0, &grand, 8))
+		if (xd_send_disconnect(conns[i].fd, &grand, 8))
 			return -1;
 		close(conns[i].fd);
 	}

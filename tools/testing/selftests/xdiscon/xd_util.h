@@ -11,26 +11,8 @@
 #include <arpa/inet.h>
 #include <linux/xdiscon.h>
 
-#define XD_FAMILY_PARAM "/sys/module/xdiscon/parameters/family"
-
-/* The live family number, or -1 when the module is not loaded. */
-static inline int xd_family(void)
-{
-	FILE *f = fopen(XD_FAMILY_PARAM, "r");
-	int nr = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &nr) != 1)
-		nr = -1;
-	fclose(f);
-	return nr;
-}
-
-static inline int xd_socket(int type)
-{
-	return socket(xd_family(), type, 0);
-}
+/* xd_family() and xd_socket() come from libxdiscon, as for users. */
+#include <xdiscon/xdiscon.h>
 
 static inline struct sockaddr_xdiscon xd_addr(unsigned short port)
 {
@@ -97,7 +79,7 @@ static inline int xd_pair(int type, int lfd, int *server)
 }
 
 /* sendmsg of @len bytes with a disconnect carrying @dlen bytes of @disc. */
-static inline ssize_t xd_send_disconnect(int fd, const void *buf, size_t len,
+static inline ssize_t st_send_disconnect(int fd, const void *buf, size_t len,
 					 const void *disc, size_t dlen)
 {
 	union {
@@ -130,7 +112,7 @@ static inline ssize_t xd_send_disconnect(int fd, const void *buf, size_t len,
  * received with it (copied to @disc), or -1 when there was no disconnect
  * control message.  *@flags gets msg_flags.
  */
-static inline ssize_t xd_recv(int fd, void *buf, size_t len, int rflags,
+static inline ssize_t st_recv(int fd, void *buf, size_t len, int rflags,
 			      void *disc, size_t disc_size, int *dlen,
 			      int *flags)
 {

@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The example programs, built with nothing but pkg-config against a
+# make install DESTDIR (install_test.sh), run the transaction-total
+# exchange.  Needs XD_ROOT (the build tree).
+set -u
+. "$(dirname "$0")/tap.sh"
+dest=$XD_ROOT/destdir
+ex=$dest/examples
+export LD_LIBRARY_PATH=$dest/usr/local/lib
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+clients=8
+count=10
+
+wait_listen() {
+	local i
+	for i in $(seq 1 1000); do
+		awk -v p="$1" '$3 == "LISTEN" && $5 == p { f = 1 } END { exit !f }' \
+			/proc/net/xdiscon && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+plan 3
+check "the installed examples exist" test -x "$ex/txn_server" -a -x "$ex/txn_client"
+"$ex/txn_server" local:5100 $clients >"$t/server" 2>&1 &
+srv=$!
+wait_listen 5100
+pids=
+for i in $(seq 0 $((clients - 1))); do
+	"$ex/txn_client" local:5100 "$i" $count >"$t/client$i" 2>&1 &
+	pids="$pids $!"
+done
+rc=0
+for p in $pids; do wait "$p" || rc=1; done
+wait $srv || rc=1
+
+# sum over i < clients, n in 1..count of i * 1000 + n
+grand=$(( (clients * (clients - 1) / 2) * 1000 * count + clients * count * (count + 1) / 2 ))
+check "server and clients exit 0" [ $rc = 0 ]
+check "every client received the grand total $grand" \
+	bash -c "[ \$(grep -l 'grand total $grand\$' '$t'/client* | wc -l) = $clients ] &&
+		 grep -q 'grand total $grand\$' '$t/server'"
+tap_done
