@@ -46,10 +46,11 @@ VNG        := vng $(VNG_ACCEL) --user root --cpus 2 --memory 2G
 
 # Selftests, in the order they run.  module_test unloads and reloads the
 # module and dkms_vm_test.sh swaps it for the DKMS build: they come last.
-SELFTESTS  := socket_test core_test seed_test module_test
-SHELLTESTS := xdcat_test.sh examples_test.sh dkms_vm_test.sh
-DEBUG_T    := socket_test core_test seed_test xdcat_test.sh \
-	      examples_test.sh module_test
+SELFTESTS  := socket_test core_test seed_test stress_test fuzz_test \
+	      module_test
+SHELLTESTS := xdcat_test.sh examples_test.sh bench_test.sh dkms_vm_test.sh
+DEBUG_T    := socket_test core_test seed_test stress_test fuzz_test \
+	      xdcat_test.sh examples_test.sh bench_test.sh module_test
 STOCK_T    := $(DEBUG_T) dkms_vm_test.sh
 T          ?=
 KUNIT_SUITES := xdiscon_socket xdiscon_discdata xdiscon_state
@@ -73,7 +74,7 @@ CFLAGS_USER := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	       -I$(TOP)/include/uapi -I$(TOP)/tools/testing/selftests \
 	       -I$(TOP)/$(LIB_SRC)/include
 
-.PHONY: all setup module module-stock selftests lint check demo \
+.PHONY: bench soak all setup module module-stock selftests lint check demo \
 	vm-debug vm-stock clean lib xdcat examples lib-test install \
 	uninstall module-install install-test dkms-src dkms-test dkms-clean
 
@@ -149,7 +150,11 @@ $(BUILD)/bin/xdcat: tools/xdcat/xdcat.c $(LIB_HDRS) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_LIB) -o $@ $< $(LIB_A)
 
-examples: $(addprefix $(BUILD)/examples/,$(EXAMPLES))
+examples: $(addprefix $(BUILD)/examples/,$(EXAMPLES)) $(BUILD)/bench/xdbench
+
+$(BUILD)/bench/xdbench: tools/bench/xdbench.c $(LIB_HDRS) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_LIB) -o $@ $< $(LIB_A) -lpthread
 
 $(BUILD)/examples/%: tools/examples/%.c $(LIB_HDRS) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -250,7 +255,7 @@ dkms-clean:
 # -- VM runs ----------------------------------------------------------------
 
 # One VM run: $(1) label, $(2) kernel image, $(3) module build dir,
-# $(4) the selftests to run, in order.
+# $(4) the selftests to run, in order, $(5) extra environment.
 define vm_run
 	@rm -rf $(RESULTS)/$(1) && mkdir -p $(RESULTS)/$(1)
 	@printf 'selftest-%s.tap\n' $(basename $(4)) >$(RESULTS)/$(1)/expect
@@ -259,7 +264,7 @@ define vm_run
 		>>$(RESULTS)/$(1)/expect; fi
 	@echo "vm $(1): booting $(2) (software emulation takes a minute or two)"
 	-@timeout 1500 $(VNG) --run $(2) --rwdir=$(RESULTS)/$(1)=$(RESULTS)/$(1) \
-		-e "XD_BUILD=$(3) XD_TESTS=$(ST_OUT) XD_ROOT=$(BUILD) XD_OUT=$(RESULTS)/$(1) $(VM)/guest.sh" \
+		-e "$(5) XD_BUILD=$(3) XD_TESTS=$(ST_OUT) XD_ROOT=$(BUILD) XD_OUT=$(RESULTS)/$(1) $(VM)/guest.sh" \
 		>$(RESULTS)/$(1)/vng.log 2>&1; echo "vm $(1): exit $$?"
 endef
 
@@ -288,6 +293,20 @@ check: setup
 	@echo "== results"
 	@$(VM)/summarize.py host=$(RESULTS)/host debug-6.12=$(RESULTS)/debug-6.12 \
 		stock-6.1=$(RESULTS)/stock-6.1
+
+# Benchmarks on Debian's stock kernel (no debug options), 2 vCPUs: the
+# table on the terminal, the JSON and table in tools/bench/results/.
+bench: module-stock $(BUILD)/bench/xdbench
+	@rm -rf $(RESULTS)/bench && mkdir -p $(RESULTS)/bench tools/bench/results
+	@timeout 5400 $(VNG) --run $(STOCK_IMAGE) --rwdir=$(RESULTS)/bench=$(RESULTS)/bench \
+		-e "XD_BUILD=$(BUILD)/stock XD_BENCH=$(BUILD)/bench/xdbench XD_OUT=$(RESULTS)/bench $(TOP)/tools/bench/bench.sh"
+	@cp $(RESULTS)/bench/xdbench.json $(RESULTS)/bench/table.txt tools/bench/results/
+
+# The long run: ten times the stress amounts and a million fuzz calls, in
+# the debug VM (XD_STRESS_SCALE, XD_FUZZ_CALLS reach the guest).
+soak: module selftests xdcat
+	$(call vm_run,soak-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug,stress_test fuzz_test,XD_STRESS_SCALE=10 XD_FUZZ_CALLS=1000000)
+	@$(VM)/summarize.py soak-6.12=$(RESULTS)/soak-6.12
 
 demo: module $(BUILD)/demo/txn_demo
 	@$(VNG) --run $(DEBUG_KDIR)/arch/x86/boot/bzImage \

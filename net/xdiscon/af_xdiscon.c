@@ -74,6 +74,7 @@ static void xdiscon_sk_destruct(struct sock *sk)
 	struct xdiscon_sock *xsk = xdiscon_sk(sk);
 
 	xdiscon_proc_del(xsk);
+	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 	xdiscon_sk_purge(xsk);
 	if (xsk->conn)
 		xdiscon_local_destruct(xsk);
@@ -97,6 +98,7 @@ struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern)
 	INIT_LIST_HEAD(&xsk->accept_node);
 	xsk->rx_end = XDISCON_RX_OPEN;
 	xdiscon_proc_add(xsk);
+	sock_prot_inuse_add(net, sk->sk_prot, 1);
 	return sk;
 }
 
@@ -392,8 +394,10 @@ static int xdiscon_shutdown(struct socket *sock, int how)
 		return -EINVAL;
 
 	lock_sock(sk);
-	if (sk->sk_state != XDISCON_CONNECTED &&
-	    sk->sk_state != XDISCON_CLOSED) {
+	/* As TCP: nothing to shut down once reset. */
+	if ((sk->sk_state != XDISCON_CONNECTED &&
+	     sk->sk_state != XDISCON_CLOSED) ||
+	    READ_ONCE(xsk->rx_end) == XDISCON_RX_RESET) {
 		err = -ENOTCONN;
 		goto out;
 	}

@@ -46,13 +46,15 @@ fi
 while read -r t; do
 	[ -n "$t" ] || continue
 	echo "guest: running $t"
-	XDISCON_KO=$build/xdiscon.ko timeout 600 "$tests/$t" \
+	XD_STATS=$out/stats.txt XDISCON_KO=$build/xdiscon.ko timeout 900 "$tests/$t" \
 		>"$out/selftest-${t%.sh}.tap" 2>&1
 	echo "guest: $t exited $?"
 	# Sockets left behind show up here (and make module_test fail).
 	[ -r /proc/net/xdiscon ] && sed 1d /proc/net/xdiscon | sed "s/^/guest: left by $t: /"
 done <"$out/order"
 
+# Every socket gone: the family's in-use count is back to 0.
+awk '$1 == "XDISCON" { print $3 }' /proc/net/protocols >"$out/sockets-in-use"
 rmmod xdiscon || echo "guest: rmmod xdiscon failed"
 
 if [ -w "$kml" ]; then
@@ -65,6 +67,7 @@ else
 	echo "kmemleak not available" >"$out/kmemleak.txt"
 fi
 grep -s debug_locks /proc/lockdep_stats >"$out/lockdep"
+
 cat /proc/sys/kernel/tainted >"$out/tainted"
 dmesg >"$out/dmesg.txt"
 echo "guest: done"

@@ -75,6 +75,25 @@ def read(path):
         return None
 
 
+def sanitizer_reports(d):
+    """Reports in the kernel log and kmemleak's list: 0 on a clean run."""
+    log = read(os.path.join(d, 'dmesg.txt')) or ''
+    kml = read(os.path.join(d, 'kmemleak.txt')) or ''
+    return (sum(1 for l in log.splitlines() if BAD_LOG.search(l)) +
+            kml.count('unreferenced object'))
+
+
+def stats(dirs):
+    """Sum the 'key count' lines the stress tests left in stats.txt."""
+    total = {'connections': 0, 'bytes': 0, 'fuzz_calls': 0, 'faults': 0}
+    for d in dirs:
+        for line in (read(os.path.join(d, 'stats.txt')) or '').splitlines():
+            key, _, n = line.partition(' ')
+            if key in total and n.strip().isdigit():
+                total[key] += int(n)
+    return total
+
+
 def health(d):
     """Checks on the VM's state after the run: (name, ok, detail)."""
     checks = []
@@ -94,6 +113,10 @@ def health(d):
     left = [l for l in guest.splitlines() if 'left by' in l]
     checks.append(('no sockets left after each test', not left,
                    '; '.join(left[:3])))
+    inuse = read(os.path.join(d, 'sockets-in-use'))
+    if inuse is not None:
+        checks.append(('every socket freed (XDISCON in use = 0)',
+                       inuse.strip() == '0', 'in use: %r' % inuse.strip()))
     lockdep = read(os.path.join(d, 'lockdep'))
     if lockdep:
         checks.append(('lockdep still enabled', 'debug_locks: 1' in lockdep.replace('  ', ' ')
@@ -126,6 +149,12 @@ def main(argv):
                 total_fail += not ok
                 print('%s %s/%s%s' % ('ok  ' if ok else 'FAIL', label, name,
                                       '' if ok else ': ' + detail))
+    vm_dirs = [a.partition('=')[2] for a in argv
+               if os.path.exists(os.path.join(a.partition('=')[2], 'guest.log'))]
+    st = stats(vm_dirs)
+    print('stress: connections=%d bytes=%d fuzz_calls=%d faults=%d sanitizer_reports=%d'
+          % (st['connections'], st['bytes'], st['fuzz_calls'], st['faults'],
+             sum(sanitizer_reports(d) for d in vm_dirs)))
     print('%d passed, %d failed' % (total_pass, total_fail))
     return 1 if total_fail else 0
 

@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <linux/sockios.h>
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
@@ -80,6 +82,40 @@ static void set_modprobe(const char *path, char *saved, size_t len)
 	rewind(f);
 	fprintf(f, "%s\n", path);
 	fclose(f);
+}
+
+/*
+ * A listener, a connection not yet accepted, and a closed socket still
+ * delivering in the background all hold the module; once they are gone
+ * it unloads.
+ */
+TEST(unload_refused_while_listener_and_background_close)
+{
+	int l = xd_listener(SOCK_STREAM, 4), c = xd_socket(SOCK_STREAM);
+	int rcvbuf = 4096, s, q, pending = xd_socket(SOCK_STREAM);
+	char buf[65536] = {};
+
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, xd_connect(c, xd_port(l)));
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, xd_connect(pending, xd_port(l)));	/* never accepted */
+	ASSERT_EQ(0, setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(sizeof(buf), send(c, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, ioctl(c, SIOCOUTQ, &q));
+	ASSERT_LT(0, q);
+	close(c);			/* delivering in the background */
+	EXPECT_EQ(-1, xd_unload());
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	close(l);
+	close(pending);
+	EXPECT_EQ(-1, xd_unload());	/* the background close remains */
+	while (recv(s, buf, sizeof(buf), 0) > 0)
+		;
+	close(s);
+	EXPECT_EQ(0, xd_unload());
+	ASSERT_EQ(0, xd_load(""));
 }
 
 TEST(unload_then_reload)

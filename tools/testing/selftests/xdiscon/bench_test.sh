@@ -1,0 +1,18 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# xdbench keeps working: a tiny quick run, no timing assertion.
+set -u
+. "$(dirname "$0")/tap.sh"
+out=$(mktemp)
+trap 'rm -f "$out" "$out.json"' EXIT
+
+plan 3
+check "xdbench --quick runs every workload" \
+	bash -c "'$XD_ROOT/bench/xdbench' --quick --rounds 1 --json '$out.json' >'$out' 2>/dev/null"
+check "it prints a RATIO line per workload" [ "$(grep -c '^RATIO ' "$out")" = 7 ]
+check "its JSON has every round" python3 -c "
+import json, sys
+d = json.load(open('$out.json'))
+sys.exit(not (len(d['workloads']) == 7 and all(len(w['xdiscon']) == 1 for w in d['workloads'])))"
+tap_done
