@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xdbench: AF_XDISCON against what users would pick instead, in one run.
+ *
+ * Each workload runs on AF_XDISCON (local transport) and on its anchor,
+ * AF_UNIX, alternating, for several rounds; the table shows medians and
+ * the ratio, oriented so that higher is better for AF_XDISCON.  Where the
+ * anchor needs the final data of a disconnect, it sends it as an ordinary
+ * framed message before shutdown(), as an application would.
+ *
+ *   xdbench [--quick] [--rounds N] [--json FILE]
+ *
+ * The last lines are "RATIO <workload> <transport> <value>".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <xdiscon/xdiscon.h>
+
+enum fam { XD, UNIX_ANCHOR };
+
+struct endpoint {
+	enum fam fam;
+	int type;
+	struct sockaddr_storage addr;
+	socklen_t alen;
+};
+
+static struct {
+	int quick;
+	int rounds;
+	const char *json;
+} cfg = { .rounds = 5 };
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static int listener(enum fam fam, int type, struct endpoint *ep)
+{
+	static int seq;
+	int fd;
+
+	ep->fam = fam;
+	ep->type = type;
+	if (fam == XD) {
+		struct sockaddr_xdiscon a;
+
+		if (xd_parse_addr("local:0", &a))
+			die("address");
+		fd = xd_socket(type);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)))
+			die("xdiscon bind");
+		ep->alen = sizeof(a);
+		getsockname(fd, (struct sockaddr *)&ep->addr, &ep->alen);
+	} else {
+		struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+		/* Abstract names: nothing to clean up. */
+		snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1,
+			 "xdbench-%d-%d", getpid(), seq++);
+		fd = socket(AF_UNIX, type, 0);
+		ep->alen = offsetof(struct sockaddr_un, sun_path) + 1 +
+			   strlen(a.sun_path + 1);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&a, ep->alen))
+			die("unix bind");
+		memcpy(&ep->addr, &a, ep->alen);
+	}
+	if (listen(fd, 256))
+		die("listen");
+	return fd;
+}
+
+static int dial(const struct endpoint *ep)
+{
+	int fd = ep->fam == XD ? xd_socket(ep->type) :
+				 socket(AF_UNIX, ep->type, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ep->addr, ep->alen))
+		die("connect");
+	return fd;
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = recv(fd, (char *)buf + got, len - got, 0);
+		if (n <= 0)
+			return -1;
+		got += n;
+	}
+	return 0;
+}
+
+/* -- bulk: MB/s over one stream connection -- */
+
+struct bulk {
+	int fd;
+	size_t total;
+	int sndbuf;
+};
+
+static void *bulk_writer(void *arg)
+{
+	struct bulk *b = arg;
+	static char buf[65536];
+	size_t sent = 0;
+	ssize_t n;
+
+	if (b->sndbuf)
+		setsockopt(b->fd, SOL_SOCKET, SO_SNDBUF, &b->sndbuf,
+			   sizeof(b->sndbuf));
+	while (sent < b->total) {
+		n = send(b->fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			die("bulk send");
+		sent += n;
+	}
+	shutdown(b->fd, SHUT_WR);
+	return NULL;
+}
+
+static double run_bulk(enum fam fam, int sndbuf)
+{
+	struct endpoint ep;
+	int l = listener(fam, SOCK_STREAM, &ep), s;
+	struct bulk b = { .total = cfg.quick ? 8 << 20 : 1UL << 30,
+			  .sndbuf = sndbuf };
+	static char buf[65536];
+	size_t got = 0;
+	pthread_t t;
+	double t0;
+	ssize_t n;
+
+	b.fd = dial(&ep);
+	s = accept(l, NULL, NULL);
+	t0 = now();
+	pthread_create(&t, NULL, bulk_writer, &b);
+	while ((n = recv(s, buf, sizeof(buf), 0)) > 0)
+		got += n;
+	pthread_join(t, NULL);
+	t0 = now() - t0;
+	if (got != b.total)
+		die("bulk short");
+	close(s);
+	close(b.fd);
+	close(l);
+	return got / t0 / 1e6;
+}
+
+/* -- latency: 1-byte ping-pong, microseconds -- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void *echo(void *arg)
+{
+	int fd = *(int *)arg;
+	char c;
+
+	while (recv(fd, &c, 1, 0) == 1)
+		if (send(fd, &c, 1, 0) != 1)
+			break;
+	return NULL;
+}
+
+static void run_latency(enum fam fam, double *p50, double *p99)
+{
+	int iters = cfg.quick ? 200 : 20000, i;
+	double *lat = calloc(iters, sizeof(*lat));
+	struct endpoint ep;
+	int l = listener(fam, SOCK_STREAM, &ep), c, s;
+	pthread_t t;
+	char x = 'x';
+
+	c = dial(&ep);
+	s = accept(l, NULL, NULL);
+	pthread_create(&t, NULL, echo, &s);
+	for (i = 0; i < iters; i++) {
+		double t0 = now();
+
+		if (send(c, &x, 1, 0) != 1 || recv(c, &x, 1, 0) != 1)
+			die("ping");
+		lat[i] = (now() - t0) * 1e6;
+	}
+	shutdown(c, SHUT_WR);
+	pthread_join(t, NULL);
+	qsort(lat, iters, sizeof(*lat), cmp_double);
+	*p50 = lat[iters / 2];
+	*p99 = lat[iters * 99 / 100];
+	free(lat);
+	close(s);
+	close(c);
+	close(l);
+}
+
+/* -- messages: 64-byte SOCK_SEQPACKET records per second -- */
+
+struct msgs {
+	int fd;
+	int count;
+};
+
+static void *msg_writer(void *arg)
+{
+	struct msgs *m = arg;
+	char rec[64] = { 0 };
+
+	for (int i = 0; i < m->count; i++)
+		if (send(m->fd, rec, sizeof(rec), 0) != sizeof(rec))
+			die("record send");
+	shutdown(m->fd, SHUT_WR);
+	return NULL;
+}
+
+static double run_messages(enum fam fam)
+{
+	struct endpoint ep;
+	int l = listener(fam, SOCK_SEQPACKET, &ep), s, got = 0;
+	struct msgs m = { .count = cfg.quick ? 2000 : 200000 };
+	char rec[128];
+	pthread_t t;
+	double t0;
+
+	m.fd = dial(&ep);
+	s = accept(l, NULL, NULL);
+	t0 = now();
+	pthread_create(&t, NULL, msg_writer, &m);
+	while (recv(s, rec, sizeof(rec), 0) == 64)
+		got++;
+	pthread_join(t, NULL);
+	t0 = now() - t0;
+	if (got != m.count)
+		die("records lost");
+	close(s);
+	close(m.fd);
+	close(l);
+	return got / t0;
+}
+
+/* -- churn: whole connections per second, with final data both ways -- */
+
+/*
+ * One exchange.  AF_XDISCON: the 8-byte finals are disconnect data.  The
+ * anchor: the finals are 8-byte messages, then shutdown().
+ */
+static int client_exchange(const struct endpoint *ep)
+{
+	char req[1024] = { 1 }, ans[1024], fin[8] = "clientok", peer[8];
+	int fd = dial(ep);
+	size_t plen = sizeof(peer);
+	char c;
+
+	if (send(fd, req, sizeof(req), 0) != sizeof(req) ||
+	    read_full(fd, ans, sizeof(ans)))
+		return -1;
+	if (ep->fam == XD) {
+		if (xd_send_disconnect(fd, fin, sizeof(fin)) ||
+		    xd_recv(fd, &c, 1, 0, peer, &plen) != 0 || plen != 8)
+			return -1;
+	} else {
+		if (send(fd, fin, sizeof(fin), 0) != sizeof(fin) ||
+		    shutdown(fd, SHUT_WR) || read_full(fd, peer, sizeof(peer)) ||
+		    recv(fd, &c, 1, 0) != 0)
+			return -1;
+	}
+	return close(fd);
+}
+
+static int server_exchange(int fd, enum fam fam)
+{
+	char req[1024], ans[1024] = { 2 }, fin[8] = "serverok", peer[8];
+	size_t plen = sizeof(peer);
+	char c;
+
+	if (read_full(fd, req, sizeof(req)) ||
+	    send(fd, ans, sizeof(ans), 0) != sizeof(ans))
+		return -1;
+	if (fam == XD) {
+		if (xd_recv(fd, &c, 1, 0, peer, &plen) != 0 || plen != 8 ||
+		    xd_send_disconnect(fd, fin, sizeof(fin)))
+			return -1;
+	} else {
+		if (read_full(fd, peer, sizeof(peer)) || recv(fd, &c, 1, 0) ||
+		    send(fd, fin, sizeof(fin), 0) != sizeof(fin) ||
+		    shutdown(fd, SHUT_WR))
+			return -1;
+	}
+	return close(fd);
+}
+
+struct churn {
+	int lfd;
+	enum fam fam;
+	int count;
+	struct endpoint ep;
+};
+
+static void *churn_server(void *arg)
+{
+	struct churn *c = arg;
+
+	for (int i = 0; i < c->count; i++) {
+		int fd = accept(c->lfd, NULL, NULL);
+
+		if (fd < 0 || server_exchange(fd, c->fam))
+			die("churn server");
+	}
+	return NULL;
+}
+
+static void *churn_client(void *arg)
+{
+	struct churn *c = arg;
+
+	for (int i = 0; i < c->count; i++)
+		if (client_exchange(&c->ep))
+			die("churn client");
+	return NULL;
+}
+
+/* @threads clients at once, each doing @per connections; conns/s. */
+static double run_churn(enum fam fam, int threads, int per)
+{
+	struct churn srv = { .fam = fam, .count = threads * per };
+	struct churn cli;
+	pthread_t s, *t = calloc(threads, sizeof(*t));
+	double t0;
+	int i;
+
+	srv.lfd = listener(fam, SOCK_STREAM, &srv.ep);
+	cli = srv;
+	cli.count = per;
+	t0 = now();
+	pthread_create(&s, NULL, churn_server, &srv);
+	for (i = 0; i < threads; i++)
+		pthread_create(&t[i], NULL, churn_client, &cli);
+	for (i = 0; i < threads; i++)
+		pthread_join(t[i], NULL);
+	pthread_join(s, NULL);
+	t0 = now() - t0;
+	close(srv.lfd);
+	free(t);
+	return threads * per / t0;
+}
+
+/* -- limit: plain memcpy bandwidth, MB/s -- */
+
+static double run_memcpy(void)
+{
+	size_t total = cfg.quick ? 8 << 20 : 1UL << 30, done = 0;
+	static char a[65536], b[65536];
+	double t0 = now();
+
+	while (done < total) {
+		memcpy(b, a, sizeof(a));
+		__asm__ volatile("" : : "r"(b) : "memory");
+		done += sizeof(a);
+	}
+	return total / (now() - t0) / 1e6;
+}
+
+/* -- the table -- */
+
+#define MAX_ROUNDS 64
+
+struct row {
+	const char *name, *unit, *transport;
+	int lower_better;	/* latency */
+	double xd[MAX_ROUNDS], an[MAX_ROUNDS];
+};
+
+static double median(double *v, int n)
+{
+	double s[MAX_ROUNDS];
+
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static double ratio(const struct row *r)
+{
+	double x = median((double *)r->xd, cfg.rounds);
+	double a = median((double *)r->an, cfg.rounds);
+
+	return r->lower_better ? a / x : x / a;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "quick", no_argument, NULL, 'q' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "json", required_argument, NULL, 'j' },
+		{ 0 }
+	};
+	struct row rows[] = {
+		{ .name = "bulk", .unit = "MB/s" },
+		{ .name = "bulk_sndbuf_1m", .unit = "MB/s" },
+		{ .name = "latency_p50", .unit = "us", .lower_better = 1 },
+		{ .name = "latency_p99", .unit = "us", .lower_better = 1 },
+		{ .name = "messages", .unit = "rec/s" },
+		{ .name = "churn", .unit = "conn/s" },
+		{ .name = "many", .unit = "conn/s" },
+	};
+	int nrows = sizeof(rows) / sizeof(rows[0]), o, r, i;
+
+	for (i = 0; i < nrows; i++)
+		rows[i].transport = "local";
+	double limit[MAX_ROUNDS];
+	FILE *js;
+
+	while ((o = getopt_long(argc, argv, "qr:j:", opts, NULL)) != -1) {
+		if (o == 'q')
+			cfg.quick = 1;
+		else if (o == 'r')
+			cfg.rounds = atoi(optarg);
+		else if (o == 'j')
+			cfg.json = optarg;
+		else
+			return 2;
+	}
+	if (cfg.rounds < 1 || cfg.rounds > MAX_ROUNDS)
+		return 2;
+	if (xd_family() < 0)
+		die("xdiscon module");
+
+	for (r = 0; r < cfg.rounds; r++) {
+		/* Alternate which family goes first in each round. */
+		for (int k = 0; k < 2; k++) {
+			enum fam f = (r + k) % 2 ? UNIX_ANCHOR : XD;
+			double *out[7];
+			int many_per = cfg.quick ? 2 : 40;
+
+			for (i = 0; i < nrows; i++)
+				out[i] = f == XD ? &rows[i].xd[r] : &rows[i].an[r];
+			*out[0] = run_bulk(f, 0);
+			*out[1] = run_bulk(f, 1 << 20);
+			run_latency(f, out[2], out[3]);
+			*out[4] = run_messages(f);
+			*out[5] = run_churn(f, 1, cfg.quick ? 50 : 3000);
+			*out[6] = run_churn(f, 64, many_per);
+		}
+		limit[r] = run_memcpy();
+		fprintf(stderr, "xdbench: round %d/%d done\n", r + 1, cfg.rounds);
+	}
+
+	printf("%-16s %-7s %14s %14s %8s\n", "workload", "unit", "AF_XDISCON",
+	       "AF_UNIX", "ratio");
+	for (i = 0; i < nrows; i++)
+		printf("%-16s %-7s %14.1f %14.1f %8.3f\n", rows[i].name,
+		       rows[i].unit, median(rows[i].xd, cfg.rounds),
+		       median(rows[i].an, cfg.rounds), ratio(&rows[i]));
+	printf("%-16s %-7s %14.1f\n", "limit_memcpy", "MB/s",
+	       median(limit, cfg.rounds));
+	printf("(medians of %d rounds; ratio = AF_XDISCON / AF_UNIX, latency "
+	       "AF_UNIX / AF_XDISCON: higher is better)\n", cfg.rounds);
+
+	if (cfg.json) {
+		js = fopen(cfg.json, "w");
+		if (!js)
+			die(cfg.json);
+		fprintf(js, "{\"rounds\": %d, \"quick\": %d, \"workloads\": [",
+			cfg.rounds, cfg.quick);
+		for (i = 0; i < nrows; i++) {
+			fprintf(js, "%s\n {\"name\": \"%s\", \"unit\": \"%s\", "
+				"\"transport\": \"%s\", \"ratio\": %.4f, "
+				"\"xdiscon\": [", i ? "," : "", rows[i].name,
+				rows[i].unit, rows[i].transport,
+				ratio(&rows[i]));
+			for (r = 0; r < cfg.rounds; r++)
+				fprintf(js, "%s%.3f", r ? ", " : "", rows[i].xd[r]);
+			fprintf(js, "], \"anchor\": \"AF_UNIX\", \"anchor_rounds\": [");
+			for (r = 0; r < cfg.rounds; r++)
+				fprintf(js, "%s%.3f", r ? ", " : "", rows[i].an[r]);
+			fprintf(js, "]}");
+		}
+		fprintf(js, "],\n \"limit_memcpy_mbps\": [");
+		for (r = 0; r < cfg.rounds; r++)
+			fprintf(js, "%s%.1f", r ? ", " : "", limit[r]);
+		fprintf(js, "]}\n");
+		fclose(js);
+	}
+	for (i = 0; i < nrows; i++)
+		printf("RATIO %s %s %.3f\n", rows[i].name, rows[i].transport,
+		       ratio(&rows[i]));
+	return 0;
+}
