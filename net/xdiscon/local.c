@@ -134,17 +134,20 @@ static int xd_local_listen(struct xdiscon_sock *xsk)
  */
 static struct xdiscon_sock *xd_local_push(struct xd_local_conn *conn, int i)
 {
-	struct xdiscon_sock *peer = conn->end[!i];
+	struct xdiscon_sock *peer = conn->end[!i], *me = conn->end[i];
 	struct sk_buff *skb;
+	bool moved = false;
 
 	if (!peer || conn->released[!i]) {
 		/* Nobody will read: what is queued is dropped. */
+		moved = !skb_queue_empty(&conn->txq[i]);
 		__skb_queue_purge(&conn->txq[i]);
 	} else {
 		while ((skb = skb_peek(&conn->txq[i])) &&
 		       xdiscon_rcv_room(peer, skb)) {
 			__skb_unlink(skb, &conn->txq[i]);
 			xdiscon_rcv_skb(peer, skb);
+			moved = true;
 		}
 	}
 	if (!skb_queue_empty(&conn->txq[i]))
@@ -155,16 +158,18 @@ static struct xdiscon_sock *xd_local_push(struct xd_local_conn *conn, int i)
 		else
 			kfree_skb(conn->disc[i]);
 		conn->disc[i] = NULL;
+		moved = true;
 	}
-	/* Everything is delivered: a lingering close waits for this. */
-	if (conn->end[i] && (READ_ONCE(conn->end[i]->sk.sk_shutdown) &
-			     SEND_SHUTDOWN))
-		conn->end[i]->sk.sk_state_change(&conn->end[i]->sk);
-	if (conn->released[i] && conn->end[i]) {
-		struct xdiscon_sock *gone = conn->end[i];
-
+	/*
+	 * The last of it was taken just now: wake a lingering close.  Only
+	 * then; waking the sender on every read would make a blocked reader
+	 * on that socket spin.
+	 */
+	if (moved && me && (READ_ONCE(me->sk.sk_shutdown) & SEND_SHUTDOWN))
+		me->sk.sk_state_change(&me->sk);
+	if (conn->released[i] && me) {
 		conn->end[i] = NULL;
-		return gone;
+		return me;
 	}
 	return NULL;
 }
@@ -347,12 +352,18 @@ static bool xd_local_tx_done(struct xdiscon_sock *xsk)
 	return done;
 }
 
-/* The reader made room: pull what the peer has waiting. */
+/*
+ * The reader made room: pull what the peer has waiting.  Nothing waiting
+ * (the usual case) needs no lock: an xmit racing with this check pushes
+ * by itself, and a released peer with an empty queue is detached already.
+ */
 static void xd_local_consumed(struct xdiscon_sock *xsk)
 {
 	struct xd_local_conn *conn = xd_conn(xsk);
 	struct xdiscon_sock *gone;
 
+	if (skb_queue_empty_lockless(&conn->txq[!xsk->conn_side]))
+		return;
 	spin_lock(&conn->lock);
 	gone = xd_local_push(conn, !xsk->conn_side);
 	spin_unlock(&conn->lock);

@@ -43,11 +43,28 @@ int xd_family(void)
 	return xd_family_from(XD_FAMILY_PARAM);
 }
 
+/*
+ * The family number for xd_socket(), read once: reading sysfs costs more
+ * than the socket itself.  If the module was reloaded under another
+ * number, socket() fails with EAFNOSUPPORT and the number is read again.
+ */
+static int xd_family_cache;
+
 int xd_socket(int type)
 {
-	int family = xd_family();
+	int family = __atomic_load_n(&xd_family_cache, __ATOMIC_RELAXED);
+	int fd;
 
-	return family < 0 ? -1 : socket(family, type, 0);
+	if (family > 0) {
+		fd = socket(family, type, 0);
+		if (fd >= 0 || errno != EAFNOSUPPORT)
+			return fd;
+	}
+	family = xd_family();
+	if (family < 0)
+		return -1;
+	__atomic_store_n(&xd_family_cache, family, __ATOMIC_RELAXED);
+	return socket(family, type, 0);
 }
 
 /* A decimal port 0..65535 that is all of @s. */
