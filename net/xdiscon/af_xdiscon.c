@@ -77,7 +77,7 @@ static void xdiscon_sk_destruct(struct sock *sk)
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 	xdiscon_sk_purge(xsk);
 	if (xsk->conn)
-		xdiscon_local_destruct(xsk);
+		xsk->transport->destruct(xsk);
 }
 
 struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern)
@@ -626,13 +626,9 @@ static int __init xdiscon_init(void)
 	if (err)
 		return err;
 
-	err = xdiscon_local_init();
-	if (err)
-		goto err_proto;
-
 	err = xdiscon_proc_init();
 	if (err)
-		goto err_local;
+		goto err_proto;
 
 	err = sock_register(&xdiscon_family_ops);
 	if (err == -EEXIST)
@@ -645,8 +641,6 @@ static int __init xdiscon_init(void)
 
 err_proc:
 	xdiscon_proc_exit();
-err_local:
-	xdiscon_local_exit();
 err_proto:
 	proto_unregister(&xdiscon_proto);
 	return err;
@@ -656,7 +650,6 @@ static void __exit xdiscon_exit(void)
 {
 	sock_unregister(family);
 	xdiscon_proc_exit();
-	xdiscon_local_exit();
 	proto_unregister(&xdiscon_proto);
 }
 

@@ -122,6 +122,7 @@ static void xd_local_unbind(struct xdiscon_sock *xsk)
 	spin_unlock(&xd_local_lock);
 }
 
+/* Bound is enough: connect finds listeners through the port table. */
 static int xd_local_listen(struct xdiscon_sock *xsk)
 {
 	return 0;
@@ -399,7 +400,7 @@ static void xd_local_release(struct xdiscon_sock *xsk)
 }
 
 /* The socket is being freed: drop its reference on the connection. */
-void xdiscon_local_destruct(struct xdiscon_sock *xsk)
+static void xd_local_destruct(struct xdiscon_sock *xsk)
 {
 	struct xd_local_conn *conn = xd_conn(xsk);
 	int i;
@@ -426,13 +427,5 @@ const struct xdiscon_transport xdiscon_local_transport = {
 	.consumed	= xd_local_consumed,
 	.release	= xd_local_release,
 	.unbind		= xd_local_unbind,
+	.destruct	= xd_local_destruct,
 };
-
-int xdiscon_local_init(void)
-{
-	return 0;
-}
-
-void xdiscon_local_exit(void)
-{
-}

@@ -66,6 +66,8 @@ struct xdiscon_sock;
  * @release: the socket is going away; detach (the transport finishes a
  *	graceful close in the background).
  * @unbind: give the port back.
+ * @destruct: the socket is being freed (any context the last sock_put()
+ *	runs in, no locks held): drop what @conn holds for it.
  */
 struct xdiscon_transport {
 	u16 id;
@@ -81,6 +83,7 @@ struct xdiscon_transport {
 	void (*consumed)(struct xdiscon_sock *xsk);
 	void (*release)(struct xdiscon_sock *xsk);
 	void (*unbind)(struct xdiscon_sock *xsk);
+	void (*destruct)(struct xdiscon_sock *xsk);
 };
 
 /* Per-skb state in skb->cb: how much of the skb a stream reader consumed. */
@@ -177,10 +180,7 @@ int xdiscon_getsockopt(struct socket *sock, int level, int optname,
 		       char __user *optval, int __user *optlen);
 
 /* local.c */
-void xdiscon_local_destruct(struct xdiscon_sock *xsk);
 extern const struct xdiscon_transport xdiscon_local_transport;
-int xdiscon_local_init(void);
-void xdiscon_local_exit(void);
 
 /* proc.c */
 void xdiscon_proc_add(struct xdiscon_sock *xsk);

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # TAP helpers for the shell tests: source it, call plan N, then check.
+# Also wait_listen, for the tests that start AF_XDISCON servers.
 tap_n=0
 tap_failed=0
 
@@ -19,3 +20,15 @@ check() {
 }
 
 tap_done() { exit "$tap_failed"; }
+
+# Wait (up to 10 s) until something listens on local port $1, as
+# /proc/net/xdiscon shows: the condition itself, not a guess at time.
+wait_listen() {
+	local i
+	for i in $(seq 1 1000); do
+		awk -v p="$1" '$3 == "LISTEN" && $5 == p { f = 1 } END { exit !f }' \
+			/proc/net/xdiscon && return 0
+		sleep 0.01
+	done
+	return 1
+}

@@ -14,15 +14,6 @@ trap 'rm -rf "$t"' EXIT
 clients=8
 count=10
 
-wait_listen() {
-	local i
-	for i in $(seq 1 1000); do
-		awk -v p="$1" '$3 == "LISTEN" && $5 == p { f = 1 } END { exit !f }' \
-			/proc/net/xdiscon && return 0
-		sleep 0.01
-	done
-	return 1
-}
 
 plan 3
 check "the installed examples exist" test -x "$ex/txn_server" -a -x "$ex/txn_client"

@@ -9,16 +9,6 @@ x=$XD_ROOT/bin/xdcat
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 
-# Wait until something listens on local port $1 (/proc/net/xdiscon).
-wait_listen() {
-	local i
-	for i in $(seq 1 1000); do
-		awk -v p="$1" '$3 == "LISTEN" && $5 == p { f = 1 } END { exit !f }' \
-			/proc/net/xdiscon && return 0
-		sleep 0.01
-	done
-	return 1
-}
 
 plan 9
 head -c 3000000 /dev/urandom >"$t/in"
