@@ -158,14 +158,14 @@ int xdiscon_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	if (err)
 		return err;
 
-	lock_sock(sk);
-	err = xdiscon_send_error(xsk);
-	if (!err && msg->msg_namelen)
-		err = -EISCONN;
-	release_sock(sk);
-	if (err)
+	/* Connected sockets take no address; others cannot send. */
+	if (msg->msg_namelen) {
+		err = READ_ONCE(sk->sk_state) == XDISCON_CONNECTED ? -EISCONN :
+								     -ENOTCONN;
 		goto out;
+	}
 
+	/* Each xmit checks the socket's state under its lock. */
 	if (len || (sk->sk_type == SOCK_SEQPACKET && !disc)) {
 		sent = xdiscon_send_data(xsk, msg, len);
 		if (sent < 0) {
@@ -176,9 +176,11 @@ int xdiscon_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		if (sent < len)
 			goto out;	/* partial: the disconnect is not sent */
 	}
-	if (disc) {
+	if (disc || !len) {
+		/* The disconnect; or, with nothing sent, why not. */
 		lock_sock(sk);
-		err = xdiscon_send_disconnect(xsk, disc);
+		err = disc ? xdiscon_send_disconnect(xsk, disc) :
+			     xdiscon_send_error(xsk);
 		release_sock(sk);
 		disc = NULL;
 	}
@@ -224,7 +226,7 @@ static void xdiscon_rcv_unlink(struct xdiscon_sock *xsk, struct sk_buff *skb)
 
 	spin_lock(&q->lock);
 	__skb_unlink(skb, q);
-	xsk->rx_bytes -= skb->truesize;
+	WRITE_ONCE(xsk->rx_bytes, xsk->rx_bytes - skb->truesize);
 	spin_unlock(&q->lock);
 	consume_skb(skb);
 }
@@ -266,7 +268,7 @@ void xdiscon_rcv_purge(struct xdiscon_sock *xsk)
 	__skb_queue_head_init(&purge);
 	spin_lock(&q->lock);
 	skb_queue_splice_init(q, &purge);
-	xsk->rx_bytes = 0;
+	WRITE_ONCE(xsk->rx_bytes, 0);
 	spin_unlock(&q->lock);
 	__skb_queue_purge(&purge);
 }

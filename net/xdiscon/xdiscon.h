@@ -106,11 +106,13 @@ struct xdiscon_skb_cb {
  * @discdata_len: @discdata's length for /proc; WRITE_ONCE() with it.
  * @rx_end: how the receive direction ended (enum xdiscon_rx_end);
  *	written under sk_receive_queue.lock, read with READ_ONCE().
- * @peer_disc: the peer's disconnect data, kept until the socket dies;
- *	set once under sk_receive_queue.lock before @rx_end becomes
- *	XDISCON_RX_DISCONNECT (smp_store_release), read after it.
- * @rx_bytes: truesize of the skbs in sk_receive_queue; under
- *	sk_receive_queue.lock.
+ * @peer_disc: the peer's disconnect data, kept until close; set once
+ *	under sk_receive_queue.lock before @rx_end becomes
+ *	XDISCON_RX_DISCONNECT (smp_store_release), read after it; freed at
+ *	close under the same lock (xdiscon_sk_purge()).
+ * @rx_bytes: truesize of the skbs in sk_receive_queue; written under
+ *	sk_receive_queue.lock with WRITE_ONCE(), read locklessly by
+ *	transports (room) and /proc.
  * @accept_q: connections waiting for accept() (listeners), linked by
  *	@accept_node; under sk_receive_queue.lock of the listener.
  * @accept_node: link in the listener's @accept_q.

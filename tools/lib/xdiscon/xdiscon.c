@@ -235,12 +235,37 @@ int xd_cmsg_get_disconnect(const struct msghdr *msg, const void **data,
 	return 0;
 }
 
+/* Control buffers up to this size live on the stack, not the heap. */
+#define XD_CTL_STACK 256
+
+union xd_ctl {
+	char buf[CMSG_SPACE(XD_CTL_STACK)];
+	struct cmsghdr align;
+};
+
+/* A control buffer of CMSG_SPACE(@dlen) bytes: @stack, or the heap. */
+static void *xd_ctl_get(union xd_ctl *stack, size_t dlen)
+{
+	if (dlen <= XD_CTL_STACK) {
+		memset(stack, 0, sizeof(*stack));
+		return stack;
+	}
+	return calloc(1, CMSG_SPACE(dlen));
+}
+
+static void xd_ctl_put(union xd_ctl *stack, void *ctl)
+{
+	if (ctl != stack)
+		free(ctl);
+}
+
 /* sendmsg of @len bytes then the disconnect with @dlen bytes of @data. */
 ssize_t xd_send_final(int fd, const void *buf, size_t len, const void *data,
 		      size_t dlen, int flags)
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	union xd_ctl stack;
 	ssize_t ret;
 	void *ctl;
 	int err;
@@ -249,7 +274,7 @@ ssize_t xd_send_final(int fd, const void *buf, size_t len, const void *data,
 		errno = EMSGSIZE;
 		return -1;
 	}
-	ctl = calloc(1, CMSG_SPACE(dlen));
+	ctl = xd_ctl_get(&stack, dlen);
 	if (!ctl)
 		return -1;
 	msg.msg_control = ctl;
@@ -258,7 +283,7 @@ ssize_t xd_send_final(int fd, const void *buf, size_t len, const void *data,
 	if (!ret)
 		ret = sendmsg(fd, &msg, flags);
 	err = errno;
-	free(ctl);
+	xd_ctl_put(&stack, ctl);
 	errno = err;
 	return ret;
 }
@@ -295,13 +320,14 @@ ssize_t xd_recv(int fd, void *buf, size_t len, int flags, void *data,
 	size_t cap = dlen && *dlen != XD_NO_DISCONNECT ? *dlen : 0;
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	union xd_ctl stack;
 	const void *got;
 	size_t glen;
 	ssize_t ret;
 	void *ctl;
 	int err;
 
-	ctl = calloc(1, CMSG_SPACE(cap));
+	ctl = xd_ctl_get(&stack, cap);
 	if (!ctl)
 		return -1;
 	msg.msg_control = ctl;
@@ -317,7 +343,7 @@ ssize_t xd_recv(int fd, void *buf, size_t len, int flags, void *data,
 			*dlen = glen;
 		}
 	}
-	free(ctl);
+	xd_ctl_put(&stack, ctl);
 	errno = err;
 	return ret;
 }
