@@ -89,6 +89,20 @@ static inline int txn_client(int type, unsigned short port, int id,
 	return grand == txn_grand_total(clients) ? 0 : 6;
 }
 
+/* The demo shows the sockets as /proc/net/xdiscon lists them. */
+static inline void txn_show_proc(void)
+{
+	FILE *f = fopen("/proc/net/xdiscon", "r");
+	char line[256];
+
+	if (!f)
+		return;
+	printf("server: /proc/net/xdiscon now:\n");
+	while (fgets(line, sizeof(line), f))
+		printf("  %s", line);
+	fclose(f);
+}
+
 struct txn_conn {
 	int fd;
 	uint64_t sum;
@@ -175,6 +189,8 @@ static inline int txn_server(int lfd, int clients)
 	}
 	txn_log("server: all %d clients done, grand total=%llu\n", clients,
 		(unsigned long long)grand);
+	if (txn_verbose)
+		txn_show_proc();
 	for (i = 0; i < clients; i++) {
 		if (xd_send_disconnect(conns[i].fd, &grand, 8))
 			return -1;
