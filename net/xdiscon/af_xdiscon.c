@@ -102,6 +102,25 @@ struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern)
 	return sk;
 }
 
+/*
+ * A new connection's socket for @listener's queue.  Like TCP's accepted
+ * sockets, it starts with the listener's buffer sizes (and their locks,
+ * so a size the user set stays set).
+ */
+struct sock *xdiscon_sk_alloc_child(struct xdiscon_sock *listener)
+{
+	struct sock *lsk = &listener->sk;
+	struct sock *sk = xdiscon_sk_alloc(sock_net(lsk), lsk->sk_type, 0);
+
+	if (!sk)
+		return NULL;
+	WRITE_ONCE(sk->sk_sndbuf, READ_ONCE(lsk->sk_sndbuf));
+	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(lsk->sk_rcvbuf));
+	/* A bit-field on 6.1: no READ_ONCE(); a stale copy is as good. */
+	sk->sk_userlocks = lsk->sk_userlocks & SOCK_BUF_LOCK_MASK;
+	return sk;
+}
+
 static int xdiscon_check_addr(const struct sockaddr *uaddr, int len)
 {
 	const struct sockaddr_xdiscon *addr = (const void *)uaddr;

@@ -225,7 +225,7 @@ static int xd_local_connect(struct xdiscon_sock *xsk,
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 	if (!conn)
 		goto out_listener;
-	csk = xdiscon_sk_alloc(sock_net(&listener->sk), sk->sk_type, 0);
+	csk = xdiscon_sk_alloc_child(listener);
 	if (!csk) {
 		kfree(conn);
 		goto out_listener;

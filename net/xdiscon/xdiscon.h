@@ -152,6 +152,7 @@ static inline struct xdiscon_sock *xdiscon_sk(const struct sock *sk)
 /* af_xdiscon.c */
 int xdiscon_family(void);
 struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern);
+struct sock *xdiscon_sk_alloc_child(struct xdiscon_sock *listener);
 bool xdiscon_enqueue_child(struct xdiscon_sock *listener,
 			   struct xdiscon_sock *child);
 bool xdiscon_acceptq_full(struct xdiscon_sock *listener);

@@ -261,6 +261,29 @@ TEST_F(conn, backlog)
 	close(l);
 }
 
+/* Accepted sockets start with the listener's buffer sizes, as on TCP. */
+TEST_F(conn, accepted_inherit_buffer_sizes)
+{
+	int l = xd_listener(variant->type, 1), c, s, rcv = 8192, snd = 16384;
+	int got = 0, want = 0;
+	socklen_t len = sizeof(got);
+
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, setsockopt(l, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv)));
+	ASSERT_EQ(0, setsockopt(l, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd)));
+	c = xd_pair(variant->type, l, &s);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, getsockopt(l, SOL_SOCKET, SO_RCVBUF, &want, &len));
+	ASSERT_EQ(0, getsockopt(s, SOL_SOCKET, SO_RCVBUF, &got, &len));
+	EXPECT_EQ(want, got);
+	ASSERT_EQ(0, getsockopt(l, SOL_SOCKET, SO_SNDBUF, &want, &len));
+	ASSERT_EQ(0, getsockopt(s, SOL_SOCKET, SO_SNDBUF, &got, &len));
+	EXPECT_EQ(want, got);
+	close(c);
+	close(s);
+	close(l);
+}
+
 TEST_F(conn, accept_nonblocking)
 {
 	int l = xd_listener(variant->type, 1);
