@@ -317,7 +317,6 @@ static int xdiscon_recv_stream(struct xdiscon_sock *xsk, struct msghdr *msg,
 	struct sk_buff *skb = NULL;
 	size_t copied = 0;
 	bool freed = false;
-	u32 skip = 0;
 	int err = 0;
 	u8 rx_end;
 
@@ -338,16 +337,14 @@ static int xdiscon_recv_stream(struct xdiscon_sock *xsk, struct msghdr *msg,
 			sk_wait_event(sk, &timeo, xdiscon_rcv_ready(xsk), wait);
 			continue;
 		}
-		off = XDISCON_SKB_CB(skb)->consumed + skip;
+		off = XDISCON_SKB_CB(skb)->consumed;
 		n = min_t(size_t, skb->len - off, len - copied);
 		err = skb_copy_datagram_msg(skb, off, msg, n);
 		if (err)
 			break;
 		copied += n;
-		if (flags & MSG_PEEK) {
-			skip = 0;
+		if (flags & MSG_PEEK)
 			continue;
-		}
 		XDISCON_SKB_CB(skb)->consumed += n;
 		if (XDISCON_SKB_CB(skb)->consumed == skb->len) {
 			xdiscon_rcv_unlink(xsk, skb);
