@@ -326,7 +326,8 @@ static int xdiscon_recv_stream(struct xdiscon_sock *xsk, struct msghdr *msg,
 
 		skb = xdiscon_rcv_peek(xsk, prev, &rx_end);
 		if (!skb) {
-			if (copied >= target)
+			/* Bytes in hand: an error waits for the next call. */
+			if (copied >= target || (copied && READ_ONCE(sk->sk_err)))
 				break;
 			err = xdiscon_rcv_empty(xsk, copied ? NULL : msg,
 						rx_end, timeo);
