@@ -213,11 +213,6 @@ bool xdiscon_enqueue_child(struct xdiscon_sock *listener,
 	return ok;
 }
 
-bool xdiscon_acceptq_full(struct xdiscon_sock *listener)
-{
-	return sk_acceptq_is_full(&listener->sk);
-}
-
 static struct xdiscon_sock *xdiscon_dequeue_child(struct xdiscon_sock *l)
 {
 	struct xdiscon_sock *child;

@@ -207,7 +207,7 @@ static int xd_local_connect(struct xdiscon_sock *xsk,
 
 	/* A full backlog makes connect wait, as AF_UNIX does. */
 	add_wait_queue(sk_sleep(&listener->sk), &wait);
-	for (err = 0; xdiscon_acceptq_full(listener) && !err;) {
+	for (err = 0; sk_acceptq_is_full(&listener->sk) && !err;) {
 		if (READ_ONCE(listener->sk.sk_state) != XDISCON_LISTEN)
 			err = -ECONNREFUSED;
 		else if (!*timeo)

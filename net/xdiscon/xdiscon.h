@@ -155,7 +155,6 @@ struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern);
 struct sock *xdiscon_sk_alloc_child(struct xdiscon_sock *listener);
 bool xdiscon_enqueue_child(struct xdiscon_sock *listener,
 			   struct xdiscon_sock *child);
-bool xdiscon_acceptq_full(struct xdiscon_sock *listener);
 
 /* data.c */
 int xdiscon_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
