@@ -43,7 +43,14 @@ static const struct proto_ops xdiscon_seqpacket_ops;
 
 static const struct xdiscon_transport *xdiscon_transport_get(u16 id)
 {
-	return id == XDISCON_TRANSPORT_LOCAL ? &xdiscon_local_transport : NULL;
+	switch (id) {
+	case XDISCON_TRANSPORT_LOCAL:
+		return &xdiscon_local_transport;
+	case XDISCON_TRANSPORT_INET:
+		return &xdiscon_inet_transport;
+	default:
+		return NULL;
+	}
 }
 
 /*
@@ -144,7 +151,7 @@ static int xdiscon_bind_locked(struct xdiscon_sock *xsk,
 
 	if (xsk->bound || xsk->sk.sk_state != XDISCON_UNCONNECTED)
 		return -EINVAL;
-	xsk->transport = xdiscon_transport_get(a.sxd_transport);
+	WRITE_ONCE(xsk->transport, xdiscon_transport_get(a.sxd_transport));
 	err = xsk->transport->bind(xsk, &a);
 	if (err)
 		return err;
@@ -177,7 +184,7 @@ static int xdiscon_listen(struct socket *sock, int backlog)
 	if (!xsk->bound) {
 		err = -EDESTADDRREQ;
 	} else if (sk->sk_state == XDISCON_UNCONNECTED) {
-		err = xsk->transport->listen(xsk);
+		err = xsk->transport->listen(xsk, max(backlog, 0));
 		if (!err)
 			WRITE_ONCE(sk->sk_state, XDISCON_LISTEN);
 	} else if (sk->sk_state != XDISCON_LISTEN) {
@@ -270,6 +277,9 @@ int xdiscon_accept(struct socket *sock, struct socket *newsock,
 	release_sock(sk);
 	if (err)
 		return err;
+	/* The transport may queue more now. */
+	if (xsk->transport->accepted)
+		xsk->transport->accepted(xsk);
 
 	/* The child's reference from the accept queue passes to newsock. */
 	lock_sock(&child->sk);
@@ -277,6 +287,66 @@ int xdiscon_accept(struct socket *sock, struct socket *newsock,
 	newsock->state = SS_CONNECTED;
 	release_sock(&child->sk);
 	return 0;
+}
+
+/*
+ * The transport finished an asynchronous connect (-EINPROGRESS from its
+ * ->connect): @err 0 connects the socket, anything else fails it for
+ * good, reported through SO_ERROR as TCP does.  Under lock_sock().
+ */
+void xdiscon_connect_done(struct xdiscon_sock *xsk, int err)
+{
+	struct sock *sk = &xsk->sk;
+
+	if (sk->sk_state != XDISCON_CONNECTING)
+		return;
+	if (err) {
+		WRITE_ONCE(sk->sk_err, -err);
+		WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+		WRITE_ONCE(sk->sk_state, XDISCON_CLOSED);
+		if (sk->sk_socket)
+			sk->sk_socket->state = SS_UNCONNECTED;
+		sk_error_report(sk);
+	} else {
+		WRITE_ONCE(sk->sk_state, XDISCON_CONNECTED);
+		if (sk->sk_socket)
+			sk->sk_socket->state = SS_CONNECTED;
+	}
+	sk->sk_state_change(sk);
+	sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+}
+
+static bool xdiscon_connect_settled(struct sock *sk)
+{
+	return READ_ONCE(sk->sk_state) != XDISCON_CONNECTING;
+}
+
+/*
+ * Wait for an asynchronous connect, as TCP does: 0 once connected, the
+ * error if it failed, -EINPROGRESS when @timeo ran out (it goes on in the
+ * background), -EINTR/-ERESTARTSYS on a signal.  Under lock_sock().
+ */
+static int xdiscon_connect_wait(struct sock *sk, long timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	int err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (sk->sk_state == XDISCON_CONNECTING) {
+		if (!timeo) {
+			err = -EINPROGRESS;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			break;
+		}
+		sk_wait_event(sk, &timeo, xdiscon_connect_settled(sk), &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (err || sk->sk_state == XDISCON_CONNECTED)
+		return err;
+	return sock_error(sk) ? : -ECONNREFUSED;
 }
 
 static int xdiscon_connect(struct socket *sock, struct sockaddr *uaddr,
@@ -296,6 +366,10 @@ static int xdiscon_connect(struct socket *sock, struct sockaddr *uaddr,
 	switch (sk->sk_state) {
 	case XDISCON_UNCONNECTED:
 		break;
+	case XDISCON_CONNECTING:
+		err = flags & O_NONBLOCK ? -EALREADY :
+		      xdiscon_connect_wait(sk, sock_sndtimeo(sk, 0));
+		goto out;
 	case XDISCON_CONNECTED:
 		err = -EISCONN;
 		goto out;
@@ -319,6 +393,13 @@ static int xdiscon_connect(struct socket *sock, struct sockaddr *uaddr,
 	}
 	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
 	err = xsk->transport->connect(xsk, addr, &timeo);
+	if (err == -EINPROGRESS) {
+		xsk->remote = *addr;
+		sock->state = SS_CONNECTING;
+		WRITE_ONCE(sk->sk_state, XDISCON_CONNECTING);
+		err = xdiscon_connect_wait(sk, timeo);
+		goto out;
+	}
 	if (err)
 		goto out;
 	xsk->remote = *addr;
@@ -517,6 +598,14 @@ static int xdiscon_release(struct socket *sock)
 			xsk->transport->unbind(xsk);
 		xsk->bound = false;
 		WRITE_ONCE(sk->sk_state, XDISCON_CLOSED);
+		break;
+	case XDISCON_CONNECTING:
+		/* Like TCP: an unfinished connect is abandoned with a reset. */
+		xsk->transport->abort(xsk);
+		xsk->transport->release(xsk);
+		xsk->transport->unbind(xsk);
+		xsk->bound = false;
+		WRITE_ONCE(sk->sk_state, XDISCON_CLOSED);
 	}
 	sock_orphan(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
@@ -548,12 +637,12 @@ static int xdiscon_ioctl(struct socket *sock, unsigned int cmd,
 		if (sk->sk_type == SOCK_SEQPACKET) {
 			struct sk_buff *skb = skb_peek(&sk->sk_receive_queue);
 
-			amount = skb ? skb->len : 0;
+			amount = skb ? xdiscon_skb_unread(skb) : 0;
 		} else {
 			struct sk_buff *skb;
 
 			skb_queue_walk(&sk->sk_receive_queue, skb)
-				amount += skb->len - XDISCON_SKB_CB(skb)->consumed;
+				amount += xdiscon_skb_unread(skb);
 		}
 		spin_unlock(&sk->sk_receive_queue.lock);
 		return put_user(amount, (int __user *)arg);
@@ -644,15 +733,21 @@ static int __init xdiscon_init(void)
 	if (err)
 		goto err_proto;
 
+	err = xdiscon_inet_init();
+	if (err)
+		goto err_proc;
+
 	err = sock_register(&xdiscon_family_ops);
 	if (err == -EEXIST)
 		pr_err("xdiscon: socket family %d is taken by another module; load with family=N to choose a free slot below %d\n",
 		       family, AF_MAX);
 	if (err)
-		goto err_proc;
+		goto err_inet;
 
 	return 0;
 
+err_inet:
+	xdiscon_inet_exit();
 err_proc:
 	xdiscon_proc_exit();
 err_proto:
@@ -663,6 +758,7 @@ err_proto:
 static void __exit xdiscon_exit(void)
 {
 	sock_unregister(family);
+	xdiscon_inet_exit();
 	xdiscon_proc_exit();
 	proto_unregister(&xdiscon_proto);
 }

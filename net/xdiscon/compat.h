@@ -40,6 +40,25 @@ static inline int xdiscon_accept_op(struct socket *sock,
 }
 #endif
 
+/*
+ * A kernel socket that may outlive its creator's netns reference must hold
+ * its own.  6.12's stable series added sk_net_refcnt_upgrade() (which
+ * also moves the socket off the namespace's passive count); before it,
+ * users set the reference by hand as this does.
+ */
+#ifdef XDISCON_HAVE_SK_NET_REFCNT_UPGRADE
+#define xdiscon_sk_net_refcnt_upgrade sk_net_refcnt_upgrade
+#else
+#include <net/sock.h>
+
+static inline void xdiscon_sk_net_refcnt_upgrade(struct sock *sk)
+{
+	sk->sk_net_refcnt = 1;
+	get_net_track(sock_net(sk), &sk->ns_tracker, GFP_KERNEL);
+	sock_inuse_add(sock_net(sk), 1);
+}
+#endif
+
 /* 6.13 made MODULE_IMPORT_NS() take a string literal. */
 #ifdef XDISCON_HAVE_IMPORT_NS_STRING
 #define XDISCON_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")

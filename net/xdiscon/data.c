@@ -37,6 +37,7 @@ static struct sk_buff *xdiscon_alloc_data(struct sock *sk, size_t size,
 	skb->data_len = data_len;
 	skb->len = size;
 	XDISCON_SKB_CB(skb)->consumed = 0;
+	XDISCON_SKB_CB(skb)->end = size;
 	return skb;
 }
 
@@ -112,11 +113,15 @@ static int xdiscon_send_data(struct xdiscon_sock *xsk, struct msghdr *msg,
 	struct sock *sk = &xsk->sk;
 	int noblock = msg->msg_flags & MSG_DONTWAIT;
 	bool seqpacket = sk->sk_type == SOCK_SEQPACKET;
+	const struct xdiscon_transport *t;
 	struct sk_buff *skb;
 	size_t sent = 0;
 	int err = 0;
 
-	if (seqpacket && len > READ_ONCE(sk->sk_sndbuf) - 32)
+	/* The transport is set once, at bind or connect. */
+	t = READ_ONCE(xsk->transport);
+	if (seqpacket && (len > READ_ONCE(sk->sk_sndbuf) - 32 ||
+			  (t && t->max_record && len > t->max_record)))
 		return -EMSGSIZE;
 
 	do {
@@ -292,15 +297,16 @@ static int xdiscon_recv_seqpacket(struct xdiscon_sock *xsk,
 		sk_wait_event(sk, &timeo, xdiscon_rcv_ready(xsk), wait);
 	}
 
-	if (len < skb->len)
+	if (len < xdiscon_skb_unread(skb))
 		msg->msg_flags |= MSG_TRUNC;
 	else
-		len = skb->len;
-	err = skb_copy_datagram_msg(skb, 0, msg, len);
+		len = xdiscon_skb_unread(skb);
+	err = skb_copy_datagram_msg(skb, XDISCON_SKB_CB(skb)->consumed, msg,
+				    len);
 	if (err)
 		return err;
 	if (flags & MSG_TRUNC)
-		len = skb->len;
+		len = xdiscon_skb_unread(skb);
 	if (!(flags & MSG_PEEK)) {
 		xdiscon_rcv_unlink(xsk, skb);
 		xsk->transport->consumed(xsk);
@@ -339,7 +345,8 @@ static int xdiscon_recv_stream(struct xdiscon_sock *xsk, struct msghdr *msg,
 			continue;
 		}
 		off = XDISCON_SKB_CB(skb)->consumed;
-		n = min_t(size_t, skb->len - off, len - copied);
+		n = min_t(size_t, XDISCON_SKB_CB(skb)->end - off,
+			  len - copied);
 		err = skb_copy_datagram_msg(skb, off, msg, n);
 		if (err)
 			break;
@@ -347,7 +354,7 @@ static int xdiscon_recv_stream(struct xdiscon_sock *xsk, struct msghdr *msg,
 		if (flags & MSG_PEEK)
 			continue;
 		XDISCON_SKB_CB(skb)->consumed += n;
-		if (XDISCON_SKB_CB(skb)->consumed == skb->len) {
+		if (!xdiscon_skb_unread(skb)) {
 			xdiscon_rcv_unlink(xsk, skb);
 			freed = true;
 		}

@@ -123,7 +123,7 @@ static void xd_local_unbind(struct xdiscon_sock *xsk)
 }
 
 /* Bound is enough: connect finds listeners through the port table. */
-static int xd_local_listen(struct xdiscon_sock *xsk)
+static int xd_local_listen(struct xdiscon_sock *xsk, int backlog)
 {
 	return 0;
 }
@@ -416,6 +416,7 @@ static void xd_local_destruct(struct xdiscon_sock *xsk)
 
 const struct xdiscon_transport xdiscon_local_transport = {
 	.id		= XDISCON_TRANSPORT_LOCAL,
+	.name		= "local",
 	.bind		= xd_local_bind,
 	.listen		= xd_local_listen,
 	.connect	= xd_local_connect,

@@ -2,12 +2,14 @@
 /*
  * /proc/net/xdiscon: one line per socket of the reader's network
  * namespace, like /proc/net/unix.  It shows lengths of disconnect data,
- * never the data itself.
+ * never the data itself.  /proc/net/xdiscon_stat: the namespace's
+ * counters, one "Name: value" line each.
  */
 
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include <net/sock.h>
 
 #include "xdiscon.h"
@@ -53,6 +55,7 @@ static const char *const xdiscon_state_names[] = {
 	[XDISCON_LISTEN]	= "LISTEN",
 	[XDISCON_CONNECTED]	= "CONNECTED",
 	[XDISCON_CLOSED]	= "CLOSED",
+	[XDISCON_CONNECTING]	= "CONNECTING",
 };
 
 static const char *xdiscon_state_name(struct xdiscon_sock *xsk)
@@ -96,7 +99,7 @@ static int xdiscon_seq_show(struct seq_file *seq, void *v)
 		   sock_i_ino(sk),
 		   sk->sk_type == SOCK_STREAM ? "STREAM" : "SEQPACKET",
 		   xdiscon_state_name(xsk),
-		   xsk->transport ? "local" : "-",
+		   xsk->transport ? xsk->transport->name : "-",
 		   be16_to_cpu(READ_ONCE(xsk->local.sxd_port)),
 		   be16_to_cpu(READ_ONCE(xsk->remote.sxd_port)),
 		   READ_ONCE(xsk->rx_bytes),
@@ -112,22 +115,62 @@ static const struct seq_operations xdiscon_seq_ops = {
 	.show	= xdiscon_seq_show,
 };
 
+/* The namespace's counters; atomic, updated from any context. */
+struct xdiscon_net {
+	atomic_long_t stats[XDISCON_STAT_MAX];
+};
+
+static unsigned int xdiscon_net_id;
+
+static const char *const xdiscon_stat_names[XDISCON_STAT_MAX] = {
+	[XDISCON_STAT_PROTO_ERRORS]	= "InetProtocolErrors",
+	[XDISCON_STAT_HANDSHAKE_TIMEOUTS] = "InetHandshakeTimeouts",
+	[XDISCON_STAT_BG_CLOSE_TIMEOUTS] = "InetCloseTimeouts",
+};
+
+void xdiscon_stat_inc(struct net *net, enum xdiscon_stat stat)
+{
+	struct xdiscon_net *xn = net_generic(net, xdiscon_net_id);
+
+	atomic_long_inc(&xn->stats[stat]);
+}
+
+static int xdiscon_stat_show(struct seq_file *seq, void *v)
+{
+	struct xdiscon_net *xn = net_generic(seq_file_single_net(seq),
+					     xdiscon_net_id);
+	int i;
+
+	for (i = 0; i < XDISCON_STAT_MAX; i++)
+		seq_printf(seq, "%s: %ld\n", xdiscon_stat_names[i],
+			   atomic_long_read(&xn->stats[i]));
+	return 0;
+}
+
 static int __net_init xdiscon_proc_net_init(struct net *net)
 {
 	if (!proc_create_net("xdiscon", 0444, net->proc_net, &xdiscon_seq_ops,
 			     sizeof(struct seq_net_private)))
 		return -ENOMEM;
+	if (!proc_create_net_single("xdiscon_stat", 0444, net->proc_net,
+				    xdiscon_stat_show, NULL)) {
+		remove_proc_entry("xdiscon", net->proc_net);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 static void __net_exit xdiscon_proc_net_exit(struct net *net)
 {
+	remove_proc_entry("xdiscon_stat", net->proc_net);
 	remove_proc_entry("xdiscon", net->proc_net);
 }
 
 static struct pernet_operations xdiscon_proc_net_ops = {
 	.init = xdiscon_proc_net_init,
 	.exit = xdiscon_proc_net_exit,
+	.id = &xdiscon_net_id,
+	.size = sizeof(struct xdiscon_net),
 };
 
 int xdiscon_proc_init(void)

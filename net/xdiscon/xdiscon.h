@@ -7,13 +7,17 @@
  * Contexts and locks
  * ------------------
  * All entry points run in process context.  The local transport delivers
- * from the sender's process context, into the receiver's queue; nothing
- * runs in softirq.
+ * from the sender's process context, into the receiver's queue.  The inet
+ * transport's TCP callbacks run in softirq and only parse frames and queue
+ * work; delivery and state changes run in its workqueue (see inet.c).  No
+ * xdiscon lock is taken in softirq.
  *
- * Lock order: lock_sock(sk) -> transport lock (xd_local_conn.lock) ->
- * sk->sk_receive_queue.lock.  A task holds at most one socket lock;
- * transports never take the peer's socket lock, they deliver through the
- * xdiscon_rcv_*() helpers, which take only the receive queue lock.
+ * Lock order: lock_sock(sk) -> transport lock (xd_local_conn.lock, or
+ * xd_inet_conn.lock then lock_sock() of its TCP socket) ->
+ * sk->sk_receive_queue.lock.  A task holds at most one xdiscon socket
+ * lock; transports never take the peer's socket lock, they deliver
+ * through the xdiscon_rcv_*() helpers, which take only the receive queue
+ * lock.
  *
  * Refcounts: a socket holds its transport connection; the connection holds
  * a sock reference on each end still attached (see local.c).  An skb sent
@@ -33,7 +37,8 @@ enum xdiscon_state {
 	XDISCON_UNCONNECTED = 1,
 	XDISCON_LISTEN,
 	XDISCON_CONNECTED,
-	XDISCON_CLOSED,		/* reset, or released */
+	XDISCON_CLOSED,		/* reset, released, or connect failed */
+	XDISCON_CONNECTING,	/* transport set-up in progress (inet) */
 };
 
 /* How the receive direction ended (xdiscon_sock.rx_end). */
@@ -50,15 +55,19 @@ struct xdiscon_sock;
  *
  * Called under lock_sock() of the socket named, in process context.
  * @bind: claim @addr's port (0: ephemeral) and fill in the bound address.
+ * @name: shown in /proc/net/xdiscon.
+ * @max_record: largest SOCK_SEQPACKET record, 0 for no limit of its own.
  * @listen: start accepting connections on the bound port.
- * @connect: connect to @addr; on success the socket is connected and
- *	a peer end exists (the local transport completes at once).
+ * @connect: connect to @addr; 0 when the socket is connected and a peer
+ *	end exists (the local transport completes at once), or -EINPROGRESS
+ *	when the transport completes later through xdiscon_connect_done().
  * @xmit: take @skb (a record or a chunk of the stream) for sending;
  *	returns 0 or -EPIPE when the peer can take no more data.
  * @send_disconnect: after everything xmitted, send the disconnect with
  *	@data (may be NULL for none); never blocks.
  * @abort: reset the connection: drop what is pending, the peer sees
  *	ECONNRESET.
+ * @accepted: (optional) accept() took a connection off the queue.
  * @tx_queued: bytes of data not yet taken by the peer's transport.
  * @tx_done: the peer's transport has taken all data and the disconnect
  *	(or the connection was reset): what a lingering close waits for.
@@ -71,8 +80,11 @@ struct xdiscon_sock;
  */
 struct xdiscon_transport {
 	u16 id;
+	const char *name;
+	unsigned int max_record;
 	int (*bind)(struct xdiscon_sock *xsk, struct sockaddr_xdiscon *addr);
-	int (*listen)(struct xdiscon_sock *xsk);
+	int (*listen)(struct xdiscon_sock *xsk, int backlog);
+	void (*accepted)(struct xdiscon_sock *xsk);
 	int (*connect)(struct xdiscon_sock *xsk,
 		       const struct sockaddr_xdiscon *addr, long *timeo);
 	int (*xmit)(struct xdiscon_sock *xsk, struct sk_buff *skb);
@@ -86,12 +98,24 @@ struct xdiscon_transport {
 	void (*destruct)(struct xdiscon_sock *xsk);
 };
 
-/* Per-skb state in skb->cb: how much of the skb a stream reader consumed. */
+/*
+ * Per-skb state in skb->cb of a queued data skb: its data are the bytes
+ * [@consumed, @end) of the skb.  A stream reader advances @consumed; a
+ * transport may deliver an skb whose data start after a frame header
+ * (@consumed > 0) or end before its last byte (@end < skb->len).
+ */
 struct xdiscon_skb_cb {
 	u32 consumed;
+	u32 end;
 };
 
 #define XDISCON_SKB_CB(skb) ((struct xdiscon_skb_cb *)((skb)->cb))
+
+/* Bytes of @skb not read yet. */
+static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
+{
+	return XDISCON_SKB_CB(skb)->end - XDISCON_SKB_CB(skb)->consumed;
+}
 
 /*
  * struct xdiscon_sock - an AF_XDISCON socket
@@ -155,6 +179,7 @@ struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern);
 struct sock *xdiscon_sk_alloc_child(struct xdiscon_sock *listener);
 bool xdiscon_enqueue_child(struct xdiscon_sock *listener,
 			   struct xdiscon_sock *child);
+void xdiscon_connect_done(struct xdiscon_sock *xsk, int err);
 
 /* data.c */
 int xdiscon_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
@@ -184,10 +209,25 @@ int xdiscon_getsockopt(struct socket *sock, int level, int optname,
 /* local.c */
 extern const struct xdiscon_transport xdiscon_local_transport;
 
+/* inet.c */
+extern const struct xdiscon_transport xdiscon_inet_transport;
+int xdiscon_inet_init(void);
+void xdiscon_inet_exit(void);
+
 /* proc.c */
 void xdiscon_proc_add(struct xdiscon_sock *xsk);
 void xdiscon_proc_del(struct xdiscon_sock *xsk);
 int xdiscon_proc_init(void);
 void xdiscon_proc_exit(void);
+
+/* Per network namespace counters, shown in /proc/net/xdiscon_stat. */
+enum xdiscon_stat {
+	XDISCON_STAT_PROTO_ERRORS,	/* inet: bad frame, version, EOF */
+	XDISCON_STAT_HANDSHAKE_TIMEOUTS, /* inet: no hello in time */
+	XDISCON_STAT_BG_CLOSE_TIMEOUTS,	/* inet: background close gave up */
+	XDISCON_STAT_MAX
+};
+
+void xdiscon_stat_inc(struct net *net, enum xdiscon_stat stat);
 
 #endif /* _XDISCON_H */

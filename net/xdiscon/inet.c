@@ -1,0 +1,1409 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The inet transport: AF_XDISCON connections over TCP, IPv4 and IPv6.
+ *
+ * Each AF_XDISCON socket of this transport owns a kernel TCP socket
+ * (AF_INET6, dual stack, in the socket's network namespace).  Data, the
+ * disconnect with its data and the opening handshake travel as frames on
+ * the TCP stream; the wire format is in Documentation/networking/xdiscon.rst.
+ * Incoming frames are cut by the kernel's strparser, as KCM does.
+ *
+ * Contexts
+ * --------
+ * - The TCP socket's callbacks (softirq, or process context when TCP
+ *   runs its backlog) only parse: the strparser hands complete frames to
+ *   xd_inet_rcv_msg(), which queues them on conn->rxq; and they queue
+ *   work.  They take no xdiscon lock.
+ * - conn->rx_work (xd_inet_wq, process context) delivers frames into the
+ *   xdiscon socket, runs the handshake, notices the peer's end of stream
+ *   and TCP errors; for a listener it accepts new TCP connections.
+ * - conn->tx_work pushes conn->txq into TCP when TCP has room again.
+ * - conn->timer_work ends a handshake or a background close that takes
+ *   too long.
+ * - The core's entry points run in process context under lock_sock() of
+ *   the xdiscon socket.
+ * Every queued work holds a reference on the xdiscon socket; the socket
+ * holds one more on itself while its TCP socket exists (the callbacks
+ * use the connection then), so a connection lives as long as its socket.
+ *
+ * Flow control: the receiver's SO_RCVBUF bounds its receive queue as on
+ * the local transport; beyond that, parsed frames wait on conn->rxq, and
+ * past SO_RCVBUF there too the strparser pauses, TCP's window closes and
+ * the sender's TCP and then its SO_SNDBUF fill up.
+ */
+
+#include <linux/in6.h>
+#include <linux/moduleparam.h>
+#include <linux/tcp.h>
+#include <linux/workqueue.h>
+#include <net/inet_common.h>
+#include <net/ip.h>
+#include <net/sock.h>
+#include <net/strparser.h>
+#include <net/tcp.h>
+
+#include "compat.h"
+#include "xdiscon.h"
+
+#define XD_WIRE_MAGIC		0x58445343	/* "XDSC" */
+#define XD_WIRE_VERSION		1
+
+enum xd_frame_type {
+	XD_FRAME_HELLO = 1,
+	XD_FRAME_DATA = 2,
+	XD_FRAME_DISCONNECT = 3,
+};
+
+/* Every frame: this header, then @len bytes of payload. */
+struct xd_frame_hdr {
+	u8 type;
+	u8 flags;		/* 0 */
+	__be16 reserved;	/* 0 */
+	__be32 len;
+};
+
+#define XD_HDR_LEN		sizeof(struct xd_frame_hdr)
+#define XD_MAX_DATA		65536
+#define XD_MAX_DISCDATA		65536
+
+/* The first frame each way. */
+struct xd_hello {
+	__be32 magic;
+	u8 version;
+	u8 sock_type;		/* XD_WIRE_STREAM or XD_WIRE_SEQPACKET */
+	u8 status;		/* the listener's answer: XD_HELLO_* */
+	u8 reserved;		/* 0 */
+};
+
+#define XD_WIRE_STREAM		1
+#define XD_WIRE_SEQPACKET	2
+#define XD_HELLO_OK		0
+#define XD_HELLO_WRONG_TYPE	1
+
+#define XD_HANDSHAKE_TIMEOUT	(10 * HZ)
+
+/*
+ * How long a closed socket waits for the peer's disconnect and FIN before
+ * it resets the connection, in seconds.  Tests lower it.
+ */
+static unsigned int inet_close_timeout = 60;
+
+static int xd_set_close_timeout(const char *val, const struct kernel_param *kp)
+{
+	unsigned int secs;
+	int err = kstrtouint(val, 0, &secs);
+
+	if (err)
+		return err;
+	if (secs < 1 || secs > 3600)
+		return -EINVAL;
+	WRITE_ONCE(inet_close_timeout, secs);
+	return 0;
+}
+
+static const struct kernel_param_ops xd_close_timeout_ops = {
+	.set = xd_set_close_timeout,
+	.get = param_get_uint,
+};
+
+module_param_cb(inet_close_timeout, &xd_close_timeout_ops,
+		&inet_close_timeout, 0644);
+MODULE_PARM_DESC(inet_close_timeout,
+		 "seconds a closed inet socket waits for its peer's end (1..3600, default 60)");
+
+enum xd_role {
+	XD_ROLE_NONE,		/* bound, or not yet */
+	XD_ROLE_LISTENER,
+	XD_ROLE_CONN,
+};
+
+/* Bits in xd_inet_conn.flags. */
+enum {
+	XD_F_HANDSHAKEN,	/* hellos exchanged */
+	XD_F_DISC_QUEUED,	/* our disconnect is queued or sent */
+	XD_F_FIN_SENT,		/* our disconnect went into TCP, then FIN */
+	XD_F_DISC_RCVD,		/* the peer's disconnect arrived */
+	XD_F_EOF,		/* the peer's FIN arrived after it */
+	XD_F_RESET,		/* reset: nothing moves any more */
+	XD_F_RELEASED,		/* the socket was closed */
+	XD_F_PROTO_ERR,		/* the parser found a bad frame */
+	XD_F_STATE_EVENT,	/* TCP changed state: wake the socket */
+};
+
+/*
+ * struct xd_inet_conn - the transport's state for one xdiscon socket
+ * @lock: serialises the transport's operations (process context only):
+ *	@tcp, @txq, @role and the teardown.  Taken after lock_sock() of
+ *	@xsk, before lock_sock() of @tcp.
+ * @xsk: the xdiscon socket; the connection lives as long as it does.
+ * @tcp: the kernel TCP socket, NULL once closed; @lock.
+ * @role: listener or connection; set under @lock before @tcp's
+ *	callbacks are hooked, read by them.
+ * @flags: XD_F_* bits, atomic.
+ * @strp: the frame parser over @tcp; its callbacks run under @tcp's lock.
+ * @rxq: parsed frames for @rx_work; its own lock (_bh: the parser may
+ *	run in softirq); @rxq_bytes counts their truesize under it.
+ * @txq: frames not yet in TCP; @lock.  Each skb's cb is an
+ *	xd_inet_tx_cb.
+ * @tx_err: the error a send into TCP met (it consumes TCP's sk_err);
+ *	@lock.
+ * @rx_work, @tx_work, @timer_work: see the top of the file.
+ * @deadline_kind: what @timer_work ends (XD_F_HANDSHAKEN: the handshake,
+ *	XD_F_RELEASED: the background close); @lock.
+ * @listener: for a connection still in its handshake on the listening
+ *	side, the listener (a sock reference); @pending_node links it into
+ *	the listener's @pending under the listener's @pending_lock.
+ * @pending_lock: protects @pending, @pending_node of the children and
+ *	@npending (listeners).
+ * @saved_*: @tcp's callbacks before the transport hooked them.
+ */
+struct xd_inet_conn {
+	struct mutex lock;	/* see above */
+	struct xdiscon_sock *xsk;
+	struct socket *tcp;
+	u8 role;
+	unsigned long flags;
+	struct strparser strp;
+	struct sk_buff_head rxq;
+	unsigned int rxq_bytes;
+	struct sk_buff_head txq;
+	int tx_err;
+	struct work_struct rx_work;
+	struct work_struct tx_work;
+	struct delayed_work timer_work;
+	int deadline_kind;
+	struct xdiscon_sock *listener;
+	struct list_head pending_node;
+	spinlock_t pending_lock;	/* see above */
+	struct list_head pending;
+	unsigned int npending;
+	void (*saved_data_ready)(struct sock *sk);
+	void (*saved_write_space)(struct sock *sk);
+	void (*saved_state_change)(struct sock *sk);
+};
+
+/* A frame waiting in txq: how much of header and payload TCP took. */
+struct xd_inet_tx_cb {
+	u32 sent;
+	struct xd_frame_hdr hdr;
+};
+
+#define XD_TX_CB(skb) ((struct xd_inet_tx_cb *)(skb)->cb)
+
+/* A parsed frame in rxq: the core's view of its payload, and its type. */
+struct xd_inet_rx_cb {
+	struct xdiscon_skb_cb xd;
+	u8 type;
+};
+
+#define XD_RX_CB(skb) ((struct xd_inet_rx_cb *)(skb)->cb)
+
+static struct workqueue_struct *xd_inet_wq;
+
+/*
+ * TCP's own data_ready, for accepted TCP sockets: they inherit the
+ * listener's hooked callback (but not its sk_user_data) until they are
+ * hooked themselves.  Read from the first socket hooked; the same for
+ * every TCP socket.
+ */
+static void (*xd_tcp_data_ready)(struct sock *sk);
+
+static struct xd_inet_conn *xd_conn(struct xdiscon_sock *xsk)
+{
+	return xsk->conn;
+}
+
+/* Under sk_callback_lock: the connection @sk belongs to, or NULL. */
+static struct xd_inet_conn *xd_inet_conn_of(const struct sock *sk)
+{
+	return (void *)((uintptr_t)sk->sk_user_data & SK_USER_DATA_PTRMASK);
+}
+
+static void xd_inet_queue(struct xd_inet_conn *conn, struct work_struct *w)
+{
+	sock_hold(&conn->xsk->sk);
+	if (!queue_work(xd_inet_wq, w))
+		sock_put(&conn->xsk->sk);
+}
+
+/* Arm @conn's timer to end @kind (an XD_F_* bit) after @delay.  @lock. */
+static void xd_inet_arm_timer(struct xd_inet_conn *conn, int kind,
+			      unsigned long delay)
+{
+	conn->deadline_kind = kind;
+	sock_hold(&conn->xsk->sk);
+	if (mod_delayed_work(xd_inet_wq, &conn->timer_work, delay))
+		sock_put(&conn->xsk->sk);	/* it held one already */
+}
+
+/* Never the last reference: the caller holds one. */
+static void xd_inet_disarm_timer(struct xd_inet_conn *conn)
+{
+	if (cancel_delayed_work(&conn->timer_work))
+		sock_put(&conn->xsk->sk);
+}
+
+static void xd_inet_to_sin6(const struct sockaddr_xdiscon *a,
+			    struct sockaddr_in6 *sin6)
+{
+	memset(sin6, 0, sizeof(*sin6));
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = a->sxd_port;
+	memcpy(&sin6->sin6_addr, a->sxd_addr, sizeof(sin6->sin6_addr));
+	sin6->sin6_scope_id = a->sxd_scope_id;
+}
+
+static void xd_inet_from_sin6(const struct sockaddr_in6 *sin6,
+			      struct sockaddr_xdiscon *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sxd_family = xdiscon_family();
+	a->sxd_transport = XDISCON_TRANSPORT_INET;
+	a->sxd_port = sin6->sin6_port;
+	memcpy(a->sxd_addr, &sin6->sin6_addr, sizeof(a->sxd_addr));
+	a->sxd_scope_id = sin6->sin6_scope_id;
+}
+
+static int xd_inet_name(struct socket *tcp, struct sockaddr_xdiscon *a,
+			bool peer)
+{
+	struct sockaddr_in6 sin6 = {};
+	int err;
+
+	err = peer ? kernel_getpeername(tcp, (struct sockaddr *)&sin6) :
+		     kernel_getsockname(tcp, (struct sockaddr *)&sin6);
+	if (err < 0)
+		return err;
+	xd_inet_from_sin6(&sin6, a);
+	return 0;
+}
+
+/* -- TCP callbacks: softirq or TCP's process context, no xdiscon locks -- */
+
+static void xd_inet_data_ready(struct sock *sk)
+{
+	void (*fallback)(struct sock *sk) = NULL;
+	struct xd_inet_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = xd_inet_conn_of(sk);
+	if (!conn)
+		fallback = READ_ONCE(xd_tcp_data_ready);
+	else if (conn->role == XD_ROLE_LISTENER)
+		xd_inet_queue(conn, &conn->rx_work);
+	else
+		strp_data_ready(&conn->strp);
+	read_unlock_bh(&sk->sk_callback_lock);
+	if (fallback)
+		fallback(sk);
+}
+
+static void xd_inet_write_space(struct sock *sk)
+{
+	struct xd_inet_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = xd_inet_conn_of(sk);
+	if (conn && !skb_queue_empty_lockless(&conn->txq))
+		xd_inet_queue(conn, &conn->tx_work);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void xd_inet_state_change(struct sock *sk)
+{
+	struct xd_inet_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = xd_inet_conn_of(sk);
+	if (conn) {
+		set_bit(XD_F_STATE_EVENT, &conn->flags);
+		xd_inet_queue(conn, &conn->rx_work);
+		if (!skb_queue_empty_lockless(&conn->txq))
+			xd_inet_queue(conn, &conn->tx_work);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* -- the frame parser, under the TCP socket's lock -- */
+
+static int xd_inet_parse_msg(struct strparser *strp, struct sk_buff *skb)
+{
+	struct strp_msg *stm = strp_msg(skb);
+	struct xd_frame_hdr hdr;
+	u32 len;
+
+	if (skb->len - stm->offset < XD_HDR_LEN)
+		return 0;
+	if (skb_copy_bits(skb, stm->offset, &hdr, sizeof(hdr)))
+		return -EPROTO;
+	len = be32_to_cpu(hdr.len);
+	if (hdr.flags || hdr.reserved)
+		return -EPROTO;
+	switch (hdr.type) {
+	case XD_FRAME_HELLO:
+		if (len != sizeof(struct xd_hello))
+			return -EPROTO;
+		break;
+	case XD_FRAME_DATA:
+		if (len > XD_MAX_DATA)
+			return -EMSGSIZE;
+		break;
+	case XD_FRAME_DISCONNECT:
+		if (len > XD_MAX_DISCDATA)
+			return -EMSGSIZE;
+		break;
+	default:
+		return -EPROTO;
+	}
+	return XD_HDR_LEN + len;
+}
+
+static void xd_inet_rcv_msg(struct strparser *strp, struct sk_buff *skb)
+{
+	struct xd_inet_conn *conn = container_of(strp, struct xd_inet_conn,
+						 strp);
+	struct strp_msg *stm = strp_msg(skb);
+	u32 off = stm->offset, full = stm->full_len;
+	struct xd_frame_hdr hdr;
+	bool pause;
+
+	/* parse_msg() read this header already. */
+	if (skb_copy_bits(skb, off, &hdr, sizeof(hdr))) {
+		kfree_skb(skb);
+		return;
+	}
+	XD_RX_CB(skb)->xd.consumed = off + XD_HDR_LEN;
+	XD_RX_CB(skb)->xd.end = off + full;
+	XD_RX_CB(skb)->type = hdr.type;
+
+	spin_lock_bh(&conn->rxq.lock);
+	__skb_queue_tail(&conn->rxq, skb);
+	conn->rxq_bytes += skb->truesize;
+	pause = conn->rxq_bytes > READ_ONCE(conn->xsk->sk.sk_rcvbuf);
+	spin_unlock_bh(&conn->rxq.lock);
+	if (pause)
+		strp_pause(strp);
+	xd_inet_queue(conn, &conn->rx_work);
+}
+
+/* The end of a read: a FIN may have arrived, which rx_work judges. */
+static int xd_inet_read_sock_done(struct strparser *strp, int err)
+{
+	struct xd_inet_conn *conn = container_of(strp, struct xd_inet_conn,
+						 strp);
+
+	if (READ_ONCE(strp->sk->sk_shutdown) & RCV_SHUTDOWN)
+		xd_inet_queue(conn, &conn->rx_work);
+	return err;
+}
+
+static void xd_inet_abort_parser(struct strparser *strp, int err)
+{
+	struct xd_inet_conn *conn = container_of(strp, struct xd_inet_conn,
+						 strp);
+
+	strp_stop(strp);
+	set_bit(XD_F_PROTO_ERR, &conn->flags);
+	xd_inet_queue(conn, &conn->rx_work);
+}
+
+static const struct strp_callbacks xd_inet_strp_cb = {
+	.parse_msg	= xd_inet_parse_msg,
+	.rcv_msg	= xd_inet_rcv_msg,
+	.read_sock_done	= xd_inet_read_sock_done,
+	.abort_parser	= xd_inet_abort_parser,
+};
+
+/* -- set-up and teardown of the TCP socket -- */
+
+static int xd_inet_tcp_create(struct xdiscon_sock *xsk, struct socket **res)
+{
+	struct socket *tcp;
+	int err;
+
+	err = sock_create_kern(sock_net(&xsk->sk), AF_INET6, SOCK_STREAM,
+			       IPPROTO_TCP, &tcp);
+	if (err)
+		return err;
+	/* It may outlive the socket's owner (background close): pin netns. */
+	xdiscon_sk_net_refcnt_upgrade(tcp->sk);
+	tcp->sk->sk_ipv6only = 0;
+	tcp->sk->sk_reuse = xsk->sk.sk_reuse;
+	/* Frames are messages: send each as soon as it is complete. */
+	tcp_sock_set_nodelay(tcp->sk);
+	*res = tcp;
+	return 0;
+}
+
+/*
+ * Hook @conn->tcp's callbacks.  Not copied into accepted sockets
+ * (SK_USER_DATA_NOCOPY); an accepted socket inherits the listener's
+ * data_ready, so its own is TCP's (@child).
+ */
+static void xd_inet_hook(struct xd_inet_conn *conn, bool child)
+{
+	struct sock *sk = conn->tcp->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	if (child) {
+		conn->saved_data_ready = READ_ONCE(xd_tcp_data_ready);
+	} else {
+		conn->saved_data_ready = sk->sk_data_ready;
+		WRITE_ONCE(xd_tcp_data_ready, sk->sk_data_ready);
+	}
+	conn->saved_write_space = sk->sk_write_space;
+	conn->saved_state_change = sk->sk_state_change;
+	sk->sk_user_data = (void *)((uintptr_t)conn | SK_USER_DATA_NOCOPY);
+	sk->sk_data_ready = xd_inet_data_ready;
+	if (conn->role == XD_ROLE_CONN) {
+		sk->sk_write_space = xd_inet_write_space;
+		sk->sk_state_change = xd_inet_state_change;
+	}
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void xd_inet_unhook(struct xd_inet_conn *conn)
+{
+	struct sock *sk = conn->tcp->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	if (sk->sk_user_data) {
+		sk->sk_user_data = NULL;
+		sk->sk_data_ready = conn->saved_data_ready;
+		sk->sk_write_space = conn->saved_write_space;
+		sk->sk_state_change = conn->saved_state_change;
+	}
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void xd_inet_rxq_purge(struct xd_inet_conn *conn)
+{
+	struct sk_buff_head purge;
+
+	__skb_queue_head_init(&purge);
+	spin_lock_bh(&conn->rxq.lock);
+	skb_queue_splice_init(&conn->rxq, &purge);
+	conn->rxq_bytes = 0;
+	spin_unlock_bh(&conn->rxq.lock);
+	__skb_queue_purge(&purge);
+}
+
+/*
+ * Close the TCP socket: with a RST when @abortive, else TCP finishes on
+ * its own (FIN, retransmissions, TIME_WAIT).  Drops the socket's
+ * reference for its TCP socket; the caller holds another.  Under @lock.
+ */
+static void xd_inet_tcp_close(struct xd_inet_conn *conn, bool abortive)
+{
+	struct socket *tcp = conn->tcp;
+
+	if (!tcp)
+		return;
+	if (tcp->sk->sk_user_data) {
+		xd_inet_unhook(conn);
+		if (conn->role == XD_ROLE_CONN) {
+			strp_stop(&conn->strp);
+			strp_done(&conn->strp);
+		}
+	}
+	if (abortive)
+		sock_no_linger(tcp->sk);
+	conn->tcp = NULL;
+	sock_release(tcp);
+	__skb_queue_purge(&conn->txq);
+	xd_inet_rxq_purge(conn);
+	xd_inet_disarm_timer(conn);
+	sock_put(&conn->xsk->sk);
+}
+
+/* -- transmit, under @lock -- */
+
+static void xd_inet_frame(struct sk_buff *skb, u8 type)
+{
+	struct xd_inet_tx_cb *cb = XD_TX_CB(skb);
+
+	cb->sent = 0;
+	cb->hdr = (struct xd_frame_hdr) {
+		.type = type,
+		.len = cpu_to_be32(skb->len),
+	};
+}
+
+/* Send one frame's next piece; bytes TCP took, or an error (-EAGAIN). */
+static int xd_inet_send_piece(struct sock *sk, struct sk_buff *skb)
+{
+	struct xd_inet_tx_cb *cb = XD_TX_CB(skb);
+
+	if (cb->sent < XD_HDR_LEN) {
+		struct kvec iov = {
+			.iov_base = (u8 *)&cb->hdr + cb->sent,
+			.iov_len = XD_HDR_LEN - cb->sent,
+		};
+		struct msghdr msg = {
+			.msg_flags = MSG_DONTWAIT | (skb->len ? MSG_MORE : 0),
+		};
+
+		return kernel_sendmsg_locked(sk, &msg, &iov, 1, iov.iov_len);
+	}
+	return skb_send_sock_locked(sk, skb, cb->sent - XD_HDR_LEN,
+				    XD_HDR_LEN + skb->len - cb->sent);
+}
+
+/*
+ * Move txq into TCP while TCP takes it.  The disconnect frame is the last
+ * one: once TCP has it, TCP sends its FIN.  A full TCP calls
+ * xd_inet_write_space() later.
+ */
+static void xd_inet_push(struct xd_inet_conn *conn)
+{
+	struct sock *sk;
+	struct sk_buff *skb;
+	bool fin = false;
+	int ret;
+
+	if (!conn->tcp || skb_queue_empty(&conn->txq))
+		return;
+	sk = conn->tcp->sk;
+	lock_sock(sk);
+	while ((skb = skb_peek(&conn->txq))) {
+		if (XD_TX_CB(skb)->sent < XD_HDR_LEN + skb->len) {
+			ret = xd_inet_send_piece(sk, skb);
+			if (ret < 0 && ret != -EAGAIN && !conn->tx_err) {
+				/* TCP failed: rx_work resets the socket. */
+				conn->tx_err = ret;
+				xd_inet_queue(conn, &conn->rx_work);
+			}
+			if (ret <= 0)
+				break;
+			XD_TX_CB(skb)->sent += ret;
+			continue;
+		}
+		__skb_unlink(skb, &conn->txq);
+		fin = XD_TX_CB(skb)->hdr.type == XD_FRAME_DISCONNECT;
+		/* Frees the sender's buffer space: it may write again. */
+		consume_skb(skb);
+	}
+	if (fin) {
+		/* What inet_shutdown() does, with the lock already held. */
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+		sk->sk_prot->shutdown(sk, SEND_SHUTDOWN);
+		set_bit(XD_F_FIN_SENT, &conn->flags);
+	}
+	release_sock(sk);
+	if (fin)
+		xd_inet_queue(conn, &conn->rx_work);	/* may finish now */
+}
+
+static void xd_inet_tx_work(struct work_struct *w)
+{
+	struct xd_inet_conn *conn = container_of(w, struct xd_inet_conn,
+						 tx_work);
+	struct xdiscon_sock *xsk = conn->xsk;
+
+	mutex_lock(&conn->lock);
+	xd_inet_push(conn);
+	mutex_unlock(&conn->lock);
+	sock_put(&xsk->sk);
+}
+
+static int xd_inet_send_hello(struct xd_inet_conn *conn, u8 status)
+{
+	struct sock *sk = &conn->xsk->sk;
+	struct xd_hello *hello;
+	struct sk_buff *skb;
+
+	skb = alloc_skb(sizeof(*hello), GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	hello = skb_put(skb, sizeof(*hello));
+	*hello = (struct xd_hello) {
+		.magic = cpu_to_be32(XD_WIRE_MAGIC),
+		.version = XD_WIRE_VERSION,
+		.sock_type = sk->sk_type == SOCK_STREAM ? XD_WIRE_STREAM :
+							  XD_WIRE_SEQPACKET,
+		.status = status,
+	};
+	xd_inet_frame(skb, XD_FRAME_HELLO);
+	__skb_queue_tail(&conn->txq, skb);
+	xd_inet_push(conn);
+	return 0;
+}
+
+/* -- resets and the end of a connection -- */
+
+/*
+ * Reset the connection: drop what is queued either way and send TCP's
+ * RST.  @notify: tell the socket (ECONNRESET, or @err, TCP's error, for a
+ * connect in progress: ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH...).
+ * Under lock_sock() of the socket (when it is visible to its user) and
+ * @lock.
+ */
+static void xd_inet_reset_locked(struct xd_inet_conn *conn, bool notify,
+				 int err)
+{
+	struct xdiscon_sock *xsk = conn->xsk;
+
+	if (test_and_set_bit(XD_F_RESET, &conn->flags))
+		return;
+	xd_inet_tcp_close(conn, true);
+	if (!notify)
+		return;
+	if (READ_ONCE(xsk->sk.sk_state) == XDISCON_CONNECTING)
+		xdiscon_connect_done(xsk, err);
+	else
+		xdiscon_rcv_reset(xsk);
+}
+
+static void xd_inet_reset(struct xd_inet_conn *conn, int err)
+{
+	struct sock *sk = &conn->xsk->sk;
+
+	lock_sock(sk);
+	mutex_lock(&conn->lock);
+	xd_inet_reset_locked(conn, true, err);
+	mutex_unlock(&conn->lock);
+	release_sock(sk);
+}
+
+/*
+ * A connection still in its handshake on the listening side: take it off
+ * the listener's list.  True if this caller did, and so owns the
+ * reference the list held.  It still counts against the backlog until
+ * xd_inet_uncount() when @counted.
+ */
+static bool __xd_inet_unpend(struct xd_inet_conn *conn, bool counted)
+{
+	struct xd_inet_conn *lconn;
+	bool mine = false;
+
+	if (!conn->listener)
+		return false;
+	lconn = xd_conn(conn->listener);
+	spin_lock(&lconn->pending_lock);
+	if (!list_empty(&conn->pending_node)) {
+		list_del_init(&conn->pending_node);
+		if (!counted)
+			lconn->npending--;
+		mine = true;
+	}
+	spin_unlock(&lconn->pending_lock);
+	return mine;
+}
+
+static bool xd_inet_unpend(struct xd_inet_conn *conn)
+{
+	return __xd_inet_unpend(conn, false);
+}
+
+static void xd_inet_uncount(struct xd_inet_conn *conn)
+{
+	struct xd_inet_conn *lconn = xd_conn(conn->listener);
+
+	spin_lock(&lconn->pending_lock);
+	lconn->npending--;
+	spin_unlock(&lconn->pending_lock);
+}
+
+/* Drop a connection that never reached accept(): RST, and free it. */
+static void xd_inet_drop_pending(struct xd_inet_conn *conn)
+{
+	struct xdiscon_sock *xsk = conn->xsk;
+
+	mutex_lock(&conn->lock);
+	xd_inet_reset_locked(conn, false, 0);
+	mutex_unlock(&conn->lock);
+	WRITE_ONCE(xsk->sk.sk_state, XDISCON_CLOSED);
+	sock_put(&xsk->sk);
+}
+
+static void xd_inet_protocol_error(struct xd_inet_conn *conn)
+{
+	xdiscon_stat_inc(sock_net(&conn->xsk->sk),
+			 XDISCON_STAT_PROTO_ERRORS);
+	if (xd_inet_unpend(conn))
+		xd_inet_drop_pending(conn);
+	else
+		xd_inet_reset(conn, -ECONNRESET);
+}
+
+/* A released socket whose exchange is complete lets TCP finish alone. */
+static void xd_inet_maybe_finish(struct xd_inet_conn *conn)
+{
+	if (test_bit(XD_F_RELEASED, &conn->flags) &&
+	    test_bit(XD_F_FIN_SENT, &conn->flags) &&
+	    test_bit(XD_F_EOF, &conn->flags))
+		xd_inet_tcp_close(conn, false);
+}
+
+/* -- receive, in rx_work -- */
+
+static struct sk_buff *xd_inet_rxq_peek(struct xd_inet_conn *conn)
+{
+	struct sk_buff *skb;
+
+	spin_lock_bh(&conn->rxq.lock);
+	skb = skb_peek(&conn->rxq);
+	spin_unlock_bh(&conn->rxq.lock);
+	return skb;
+}
+
+static void xd_inet_rxq_unlink(struct xd_inet_conn *conn, struct sk_buff *skb)
+{
+	spin_lock_bh(&conn->rxq.lock);
+	__skb_unlink(skb, &conn->rxq);
+	conn->rxq_bytes -= skb->truesize;
+	spin_unlock_bh(&conn->rxq.lock);
+}
+
+static int xd_inet_read_hello(struct sk_buff *skb, struct xd_hello *hello)
+{
+	if (skb_copy_bits(skb, XD_RX_CB(skb)->xd.consumed, hello,
+			  sizeof(*hello)) ||
+	    hello->magic != cpu_to_be32(XD_WIRE_MAGIC) ||
+	    hello->version != XD_WIRE_VERSION || hello->reserved ||
+	    (hello->sock_type != XD_WIRE_STREAM &&
+	     hello->sock_type != XD_WIRE_SEQPACKET))
+		return -EPROTO;
+	return 0;
+}
+
+static bool xd_inet_type_ok(struct sock *sk, const struct xd_hello *hello)
+{
+	return hello->sock_type == (sk->sk_type == SOCK_STREAM ?
+				    XD_WIRE_STREAM : XD_WIRE_SEQPACKET);
+}
+
+/* The connecting side got the listener's answer. */
+static void xd_inet_client_hello(struct xd_inet_conn *conn,
+				 const struct xd_hello *hello)
+{
+	struct xdiscon_sock *xsk = conn->xsk;
+	struct sock *sk = &xsk->sk;
+	int err = 0;
+
+	lock_sock(sk);
+	mutex_lock(&conn->lock);
+	if (!conn->tcp || sk->sk_state != XDISCON_CONNECTING)
+		goto out;
+	if (hello->status == XD_HELLO_WRONG_TYPE || !xd_inet_type_ok(sk, hello))
+		err = -EPROTOTYPE;
+	else if (hello->status != XD_HELLO_OK)
+		err = -ECONNREFUSED;
+	if (err) {
+		set_bit(XD_F_RESET, &conn->flags);
+		xd_inet_tcp_close(conn, false);
+		xdiscon_connect_done(xsk, err);
+		goto out;
+	}
+	set_bit(XD_F_HANDSHAKEN, &conn->flags);
+	xd_inet_disarm_timer(conn);
+	xd_inet_name(conn->tcp, &xsk->local, false);
+	xdiscon_connect_done(xsk, 0);
+out:
+	mutex_unlock(&conn->lock);
+	release_sock(sk);
+}
+
+/* The listening side got a new connection's hello: answer, queue it. */
+static void xd_inet_server_hello(struct xd_inet_conn *conn,
+				 const struct xd_hello *hello)
+{
+	struct xdiscon_sock *xsk = conn->xsk, *listener = conn->listener;
+	bool ok = xd_inet_type_ok(&xsk->sk, hello);
+
+	/* Counted until it is in the accept queue: see backlog_full(). */
+	if (!__xd_inet_unpend(conn, true))
+		return;		/* the listener is closing it */
+	mutex_lock(&conn->lock);
+	xd_inet_disarm_timer(conn);
+	if (xd_inet_send_hello(conn, ok ? XD_HELLO_OK : XD_HELLO_WRONG_TYPE))
+		ok = false;
+	if (ok) {
+		set_bit(XD_F_HANDSHAKEN, &conn->flags);
+		WRITE_ONCE(xsk->sk.sk_state, XDISCON_CONNECTED);
+	} else {
+		/* The answer goes out, then FIN: the client sees why. */
+		set_bit(XD_F_RESET, &conn->flags);
+		xd_inet_tcp_close(conn, false);
+	}
+	mutex_unlock(&conn->lock);
+	/* The accept queue takes the list's reference. */
+	if (ok && xdiscon_enqueue_child(listener, xsk)) {
+		xd_inet_uncount(conn);
+		return;
+	}
+	xd_inet_uncount(conn);
+	if (ok) {
+		mutex_lock(&conn->lock);
+		xd_inet_reset_locked(conn, false, 0);
+		mutex_unlock(&conn->lock);
+	}
+	WRITE_ONCE(xsk->sk.sk_state, XDISCON_CLOSED);
+	sock_put(&xsk->sk);
+}
+
+static void xd_inet_hello(struct xd_inet_conn *conn, struct sk_buff *skb)
+{
+	struct xd_hello hello;
+	int err = xd_inet_read_hello(skb, &hello);
+
+	kfree_skb(skb);
+	if (err)
+		xd_inet_protocol_error(conn);
+	else if (conn->listener)
+		xd_inet_server_hello(conn, &hello);
+	else
+		xd_inet_client_hello(conn, &hello);
+}
+
+/* The peer's disconnect: its data, copied out of the frame. */
+static int xd_inet_rcv_disconnect(struct xd_inet_conn *conn,
+				  struct sk_buff *skb)
+{
+	u32 off = XD_RX_CB(skb)->xd.consumed, len = xdiscon_skb_unread(skb);
+	struct sk_buff *data;
+
+	data = alloc_skb(len, GFP_KERNEL);
+	if (!data)
+		return -ENOMEM;
+	if (skb_copy_bits(skb, off, skb_put(data, len), len)) {
+		kfree_skb(data);
+		return -EPROTO;
+	}
+	set_bit(XD_F_DISC_RCVD, &conn->flags);
+	xdiscon_rcv_disconnect(conn->xsk, data);
+	return 0;
+}
+
+/*
+ * Deliver parsed frames while the socket has room.  Returns 0, or
+ * -EPROTO for a frame out of place.
+ */
+static int xd_inet_deliver(struct xd_inet_conn *conn)
+{
+	struct xdiscon_sock *xsk = conn->xsk;
+	struct sk_buff *skb;
+	int err = 0;
+
+	while (!err && (skb = xd_inet_rxq_peek(conn))) {
+		u8 type = XD_RX_CB(skb)->type;
+
+		if (!test_bit(XD_F_HANDSHAKEN, &conn->flags)) {
+			if (type != XD_FRAME_HELLO)
+				return -EPROTO;
+			xd_inet_rxq_unlink(conn, skb);
+			xd_inet_hello(conn, skb);
+			if (!test_bit(XD_F_HANDSHAKEN, &conn->flags))
+				return 0;
+			continue;
+		}
+		if (type == XD_FRAME_HELLO ||
+		    test_bit(XD_F_DISC_RCVD, &conn->flags))
+			return -EPROTO;
+		/*
+		 * No room: consumed() calls again.  A closed socket drops
+		 * what arrives (its queue is purged after release()).
+		 */
+		if (type == XD_FRAME_DATA && xdiscon_skb_unread(skb) &&
+		    !test_bit(XD_F_RELEASED, &conn->flags) &&
+		    !xdiscon_rcv_room(xsk, skb))
+			return 0;
+		xd_inet_rxq_unlink(conn, skb);
+		if (type == XD_FRAME_DISCONNECT) {
+			err = xd_inet_rcv_disconnect(conn, skb);
+			kfree_skb(skb);
+		} else if (!xdiscon_skb_unread(skb) &&
+			   xsk->sk.sk_type == SOCK_STREAM) {
+			consume_skb(skb);	/* a stream has no empty records */
+		} else {
+			xdiscon_rcv_skb(xsk, skb);
+		}
+	}
+	return err;
+}
+
+/*
+ * How TCP stands, under @lock: its error if it failed, else whether the
+ * peer's FIN arrived with everything before it parsed; 0 otherwise.
+ */
+static int xd_inet_tcp_status(struct xd_inet_conn *conn, bool *eof)
+{
+	struct sock *sk;
+	int err;
+
+	*eof = false;
+	if (!conn->tcp)
+		return 0;
+	sk = conn->tcp->sk;
+	err = READ_ONCE(sk->sk_err);
+	if (err)
+		return -err;
+	if (conn->tx_err)
+		return conn->tx_err;
+	lock_sock(sk);
+	if (sk->sk_shutdown & RCV_SHUTDOWN) {
+		int inq = tcp_inq(sk), need = conn->strp.need_bytes;
+
+		/*
+		 * The parser read everything, or waits for more of a frame
+		 * than will ever come: then a partial frame is truncated.
+		 */
+		if (!inq || (need && inq < need)) {
+			*eof = true;
+			if (conn->strp.skb_head || inq)
+				err = -EPROTO;
+		}
+	}
+	release_sock(sk);
+	return err;
+}
+
+static void xd_inet_rx(struct xd_inet_conn *conn)
+{
+	struct xdiscon_sock *xsk = conn->xsk;
+	bool eof;
+	int err;
+
+	if (test_bit(XD_F_RESET, &conn->flags))
+		return;
+	err = xd_inet_deliver(conn);
+	if (err || test_bit(XD_F_PROTO_ERR, &conn->flags)) {
+		xd_inet_protocol_error(conn);
+		return;
+	}
+	if (READ_ONCE(conn->strp.paused) &&
+	    READ_ONCE(conn->rxq_bytes) <= READ_ONCE(xsk->sk.sk_rcvbuf))
+		strp_unpause(&conn->strp);
+
+	mutex_lock(&conn->lock);
+	err = xd_inet_tcp_status(conn, &eof);
+	if (!err && eof && !skb_queue_empty_lockless(&conn->rxq))
+		eof = false;		/* frames still to deliver first */
+	if (!err && eof && !test_bit(XD_F_DISC_RCVD, &conn->flags))
+		err = -EPROTO;		/* FIN without the disconnect */
+	if (!err && eof) {
+		set_bit(XD_F_EOF, &conn->flags);
+		xd_inet_maybe_finish(conn);
+	}
+	mutex_unlock(&conn->lock);
+
+	if (err == -EPROTO)
+		xd_inet_protocol_error(conn);
+	else if (err && xd_inet_unpend(conn))
+		xd_inet_drop_pending(conn);
+	else if (err)
+		xd_inet_reset(conn, err == -EPIPE ? -ECONNRESET : err);
+	/* A lingering close waits for TCP's acknowledgements. */
+	if (test_and_clear_bit(XD_F_STATE_EVENT, &conn->flags))
+		xsk->sk.sk_state_change(&xsk->sk);
+}
+
+static void xd_inet_accept_all(struct xd_inet_conn *lconn);
+
+static void xd_inet_rx_work(struct work_struct *w)
+{
+	struct xd_inet_conn *conn = container_of(w, struct xd_inet_conn,
+						 rx_work);
+	struct xdiscon_sock *xsk = conn->xsk;
+
+	if (conn->role == XD_ROLE_LISTENER)
+		xd_inet_accept_all(conn);
+	else if (conn->role == XD_ROLE_CONN)
+		xd_inet_rx(conn);
+	sock_put(&xsk->sk);
+}
+
+static void xd_inet_timer_work(struct work_struct *w)
+{
+	struct xd_inet_conn *conn = container_of(to_delayed_work(w),
+						 struct xd_inet_conn,
+						 timer_work);
+	struct xdiscon_sock *xsk = conn->xsk;
+	struct net *net = sock_net(&xsk->sk);
+
+	if (conn->deadline_kind == XD_F_HANDSHAKEN &&
+	    !test_bit(XD_F_HANDSHAKEN, &conn->flags)) {
+		xdiscon_stat_inc(net, XDISCON_STAT_HANDSHAKE_TIMEOUTS);
+		if (xd_inet_unpend(conn))
+			xd_inet_drop_pending(conn);
+		else if (!conn->listener)
+			xd_inet_reset(conn, -ETIMEDOUT);
+	} else if (conn->deadline_kind == XD_F_RELEASED) {
+		mutex_lock(&conn->lock);
+		if (conn->tcp) {
+			xdiscon_stat_inc(net, XDISCON_STAT_BG_CLOSE_TIMEOUTS);
+			xd_inet_reset_locked(conn, false, 0);
+		}
+		mutex_unlock(&conn->lock);
+	}
+	sock_put(&xsk->sk);
+}
+
+/* -- listening -- */
+
+static void xd_inet_init_conn(struct xd_inet_conn *conn,
+			      struct xdiscon_sock *xsk)
+{
+	mutex_init(&conn->lock);
+	conn->xsk = xsk;
+	skb_queue_head_init(&conn->rxq);
+	skb_queue_head_init(&conn->txq);
+	INIT_WORK(&conn->rx_work, xd_inet_rx_work);
+	INIT_WORK(&conn->tx_work, xd_inet_tx_work);
+	INIT_DELAYED_WORK(&conn->timer_work, xd_inet_timer_work);
+	INIT_LIST_HEAD(&conn->pending_node);
+	INIT_LIST_HEAD(&conn->pending);
+	spin_lock_init(&conn->pending_lock);
+}
+
+/* Set up an accepted TCP connection: it waits for the client's hello. */
+static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
+{
+	struct xdiscon_sock *listener = lconn->xsk, *child;
+	struct xd_inet_conn *conn;
+	struct sock *csk;
+
+	csk = xdiscon_sk_alloc_child(listener);
+	if (!csk)
+		goto err_tcp;
+	child = xdiscon_sk(csk);
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn) {
+		sock_put(csk);
+		goto err_tcp;
+	}
+	child->transport = &xdiscon_inet_transport;
+	child->conn = conn;
+	xd_inet_init_conn(conn, child);
+	/* An accepted socket holds its netns like its listener does. */
+	conn->role = XD_ROLE_CONN;
+	conn->tcp = tcp;
+	sock_hold(csk);				/* for the TCP socket */
+	xd_inet_name(tcp, &child->local, false);
+	xd_inet_name(tcp, &child->remote, true);
+	sock_hold(&listener->sk);
+	conn->listener = listener;
+
+	/* The list holds the reference sk_alloc() gave. */
+	spin_lock(&lconn->pending_lock);
+	list_add_tail(&conn->pending_node, &lconn->pending);
+	lconn->npending++;
+	spin_unlock(&lconn->pending_lock);
+
+	mutex_lock(&conn->lock);
+	strp_init(&conn->strp, tcp->sk, &xd_inet_strp_cb);
+	xd_inet_hook(conn, true);
+	xd_inet_arm_timer(conn, XD_F_HANDSHAKEN, XD_HANDSHAKE_TIMEOUT);
+	mutex_unlock(&conn->lock);
+	/* The hello may be there already, or the client gone. */
+	strp_check_rcv(&conn->strp);
+	xd_inet_queue(conn, &conn->rx_work);
+	return;
+
+err_tcp:
+	sock_release(tcp);
+}
+
+static bool xd_inet_backlog_full(struct xd_inet_conn *lconn)
+{
+	struct sock *lsk = &lconn->xsk->sk;
+
+	return READ_ONCE(lsk->sk_ack_backlog) + READ_ONCE(lconn->npending) >
+	       READ_ONCE(lsk->sk_max_ack_backlog);
+}
+
+static void xd_inet_accept_all(struct xd_inet_conn *lconn)
+{
+	struct socket *tcp;
+	int err;
+
+	for (;;) {
+		mutex_lock(&lconn->lock);
+		err = -EAGAIN;
+		if (lconn->tcp && !xd_inet_backlog_full(lconn))
+			err = kernel_accept(lconn->tcp, &tcp, O_NONBLOCK);
+		mutex_unlock(&lconn->lock);
+		if (err)
+			return;
+		xd_inet_new_child(lconn, tcp);
+	}
+}
+
+/* -- the transport's operations: process context, lock_sock(xsk) -- */
+
+static int xd_inet_bind(struct xdiscon_sock *xsk,
+			struct sockaddr_xdiscon *addr)
+{
+	struct net *net = sock_net(&xsk->sk);
+	u16 port = be16_to_cpu(addr->sxd_port);
+	struct xd_inet_conn *conn = xd_conn(xsk);
+	struct sockaddr_in6 sin6;
+	struct socket *tcp;
+	int err;
+
+	if (port && inet_port_requires_bind_service(net, port) &&
+	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
+	if (!conn) {
+		conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+		if (!conn)
+			return -ENOMEM;
+		xd_inet_init_conn(conn, xsk);
+		xsk->conn = conn;
+	}
+	err = xd_inet_tcp_create(xsk, &tcp);
+	if (err)
+		return err;
+	xd_inet_to_sin6(addr, &sin6);
+	err = kernel_bind(tcp, (struct sockaddr *)&sin6, sizeof(sin6));
+	if (!err)
+		err = xd_inet_name(tcp, addr, false);
+	if (err) {
+		sock_release(tcp);
+		return err;
+	}
+	mutex_lock(&conn->lock);
+	conn->tcp = tcp;
+	sock_hold(&xsk->sk);			/* for the TCP socket */
+	mutex_unlock(&conn->lock);
+	return 0;
+}
+
+static int xd_inet_listen(struct xdiscon_sock *xsk, int backlog)
+{
+	struct xd_inet_conn *conn = xd_conn(xsk);
+	int err;
+
+	mutex_lock(&conn->lock);
+	conn->role = XD_ROLE_LISTENER;
+	xd_inet_hook(conn, false);
+	err = kernel_listen(conn->tcp, backlog);
+	if (err) {
+		xd_inet_unhook(conn);
+		conn->role = XD_ROLE_NONE;
+	}
+	mutex_unlock(&conn->lock);
+	return err;
+}
+
+static void xd_inet_accepted(struct xdiscon_sock *xsk)
+{
+	xd_inet_queue(xd_conn(xsk), &xd_conn(xsk)->rx_work);
+}
+
+static int xd_inet_connect(struct xdiscon_sock *xsk,
+			   const struct sockaddr_xdiscon *addr, long *timeo)
+{
+	struct xd_inet_conn *conn = xd_conn(xsk);
+	struct sockaddr_in6 sin6;
+	int err;
+
+	xd_inet_to_sin6(addr, &sin6);
+	mutex_lock(&conn->lock);
+	conn->role = XD_ROLE_CONN;
+	strp_init(&conn->strp, conn->tcp->sk, &xd_inet_strp_cb);
+	xd_inet_hook(conn, false);
+	err = kernel_connect(conn->tcp, (struct sockaddr *)&sin6,
+			     sizeof(sin6), O_NONBLOCK);
+	if (err == -EINPROGRESS || !err) {
+		err = xd_inet_send_hello(conn, XD_HELLO_OK);
+		if (!err) {
+			xd_inet_arm_timer(conn, XD_F_HANDSHAKEN,
+					  XD_HANDSHAKE_TIMEOUT);
+			err = -EINPROGRESS;
+		}
+	}
+	if (err != -EINPROGRESS) {
+		/* Failed at once (no route, ...): the socket is spent. */
+		set_bit(XD_F_RESET, &conn->flags);
+		xd_inet_tcp_close(conn, true);
+	}
+	mutex_unlock(&conn->lock);
+	return err;
+}
+
+static int xd_inet_xmit(struct xdiscon_sock *xsk, struct sk_buff *skb)
+{
+	struct xd_inet_conn *conn = xd_conn(xsk);
+	int err = 0;
+
+	mutex_lock(&conn->lock);
+	if (!conn->tcp || test_bit(XD_F_RESET, &conn->flags)) {
+		err = -EPIPE;
+	} else {
+		xd_inet_frame(skb, XD_FRAME_DATA);
+		__skb_queue_tail(&conn->txq, skb);
+		skb = NULL;
+		xd_inet_push(conn);
+	}
+	mutex_unlock(&conn->lock);
+	kfree_skb(skb);
+	return err;
+}
+
+static void xd_inet_send_disconnect(struct xdiscon_sock *xsk,
+				    struct sk_buff *data)
+{
+	struct xd_inet_conn *conn = xd_conn(xsk);
+
+	mutex_lock(&conn->lock);
+	if (conn->tcp && !test_bit(XD_F_RESET, &conn->flags) &&
+	    !test_and_set_bit(XD_F_DISC_QUEUED, &conn->flags)) {
+		xd_inet_frame(data, XD_FRAME_DISCONNECT);
+		__skb_queue_tail(&conn->txq, data);
+		data = NULL;
+		xd_inet_push(conn);
+	}
+	mutex_unlock(&conn->lock);
+	kfree_skb(data);
+}
+
+static void xd_inet_abort(struct xdiscon_sock *xsk)
+{
+	struct xd_inet_conn *conn = xd_conn(xsk);
+
+	if (!conn)
+		return;
+	mutex_lock(&conn->lock);
+	xd_inet_reset_locked(conn, false, 0);
+	mutex_unlock(&conn->lock);
+}
+
+/* Bytes not yet acknowledged by the peer's TCP, frame headers included. */
+static size_t xd_inet_tx_queued(struct xdiscon_sock *xsk)
+{
+	struct xd_inet_conn *conn = xd_conn(xsk);
+	struct sk_buff *skb;
+	size_t bytes = 0;
+
+	mutex_lock(&conn->lock);
+	skb_queue_walk(&conn->txq, skb)
+		bytes += XD_HDR_LEN + skb->len - XD_TX_CB(skb)->sent;
+	if (conn->tcp) {
+		struct tcp_sock *tp = tcp_sk(conn->tcp->sk);
+
+		bytes += READ_ONCE(tp->write_seq) - READ_ONCE(tp->snd_una);
+	}
+	mutex_unlock(&conn->lock);
+	return bytes;
+}
+
+/* Everything, the disconnect and the FIN, acknowledged by the peer. */
+static bool xd_inet_tx_done(struct xdiscon_sock *xsk)
+{
+	struct xd_inet_conn *conn = xd_conn(xsk);
+	bool done;
+
+	mutex_lock(&conn->lock);
+	if (test_bit(XD_F_RESET, &conn->flags) || !conn->tcp) {
+		done = true;
+	} else if (!test_bit(XD_F_FIN_SENT, &conn->flags)) {
+		done = false;
+	} else {
+		struct tcp_sock *tp = tcp_sk(conn->tcp->sk);
+
+		done = READ_ONCE(tp->snd_una) == READ_ONCE(tp->write_seq);
+	}
+	mutex_unlock(&conn->lock);
+	return done;
+}
+
+static void xd_inet_consumed(struct xdiscon_sock *xsk)
+{
+	struct xd_inet_conn *conn = xd_conn(xsk);
+
+	if (!skb_queue_empty_lockless(&conn->rxq))
+		xd_inet_queue(conn, &conn->rx_work);
+}
+
+/*
+ * close(): what is queued still goes out, then the disconnect and FIN;
+ * the connection stays until the peer's end of stream arrives (or
+ * inet_close_timeout), so that its answer does not meet a RST.
+ */
+static void xd_inet_release(struct xdiscon_sock *xsk)
+{
+	struct xd_inet_conn *conn = xd_conn(xsk);
+
+	if (!conn)
+		return;
+	mutex_lock(&conn->lock);
+	set_bit(XD_F_RELEASED, &conn->flags);
+	if (conn->role == XD_ROLE_CONN && conn->tcp) {
+		xd_inet_maybe_finish(conn);
+		if (conn->tcp)
+			xd_inet_arm_timer(conn, XD_F_RELEASED,
+					  READ_ONCE(inet_close_timeout) * HZ);
+	}
+	mutex_unlock(&conn->lock);
+	/* A parser paused for a full receive queue runs on, to the end. */
+	if (conn->role == XD_ROLE_CONN)
+		xd_inet_queue(conn, &conn->rx_work);
+}
+
+/* A listener or a bound socket gives its TCP socket back. */
+static void xd_inet_unbind(struct xdiscon_sock *xsk)
+{
+	struct xd_inet_conn *conn = xd_conn(xsk), *child;
+	LIST_HEAD(pending);
+
+	if (!conn || conn->role == XD_ROLE_CONN)
+		return;
+	mutex_lock(&conn->lock);
+	xd_inet_tcp_close(conn, false);
+	mutex_unlock(&conn->lock);
+
+	spin_lock(&conn->pending_lock);
+	list_splice_init(&conn->pending, &pending);
+	spin_unlock(&conn->pending_lock);
+	while ((child = list_first_entry_or_null(&pending,
+						 struct xd_inet_conn,
+						 pending_node))) {
+		list_del_init(&child->pending_node);
+		xd_inet_uncount(child);
+		xd_inet_drop_pending(child);
+	}
+}
+
+static void xd_inet_destruct(struct xdiscon_sock *xsk)
+{
+	struct xd_inet_conn *conn = xd_conn(xsk);
+
+	WARN_ON_ONCE(conn->tcp);
+	__skb_queue_purge(&conn->txq);
+	xd_inet_rxq_purge(conn);
+	if (conn->listener)
+		sock_put(&conn->listener->sk);
+	mutex_destroy(&conn->lock);
+	kfree(conn);
+}
+
+const struct xdiscon_transport xdiscon_inet_transport = {
+	.id		= XDISCON_TRANSPORT_INET,
+	.name		= "inet",
+	.max_record	= XD_MAX_DATA,
+	.bind		= xd_inet_bind,
+	.listen		= xd_inet_listen,
+	.accepted	= xd_inet_accepted,
+	.connect	= xd_inet_connect,
+	.xmit		= xd_inet_xmit,
+	.send_disconnect = xd_inet_send_disconnect,
+	.abort		= xd_inet_abort,
+	.tx_queued	= xd_inet_tx_queued,
+	.tx_done	= xd_inet_tx_done,
+	.consumed	= xd_inet_consumed,
+	.release	= xd_inet_release,
+	.unbind		= xd_inet_unbind,
+	.destruct	= xd_inet_destruct,
+};
+
+int xdiscon_inet_init(void)
+{
+	xd_inet_wq = alloc_workqueue("xdiscon_inet", WQ_UNBOUND, 0);
+	return xd_inet_wq ? 0 : -ENOMEM;
+}
+
+void xdiscon_inet_exit(void)
+{
+	destroy_workqueue(xd_inet_wq);
+}
