@@ -89,6 +89,107 @@ static ssize_t read_pattern(int fd, size_t chunk)
 	return n < 0 ? -1 : (ssize_t)off;
 }
 
+/*
+ * Fill the connection until nothing more goes in: the sender's buffer and,
+ * over TCP, both TCPs' buffers and the receiver's.  Sends pattern bytes
+ * (as write_pattern() does) without blocking, and after each EAGAIN waits
+ * up to 0.5 s for room; the pipeline is full when none comes.  Returns
+ * the bytes sent.
+ */
+static size_t saturate(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	unsigned char buf[1000];
+	size_t off = 0;
+	ssize_t n;
+
+	for (;;) {
+		fill_pattern(buf, sizeof(buf), off);
+		n = send(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0) {
+			off += n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN)
+			return off;
+		if (poll(&p, 1, 500) != 1)
+			return off;
+	}
+}
+
+/* Read exactly @len pattern bytes; 0 on success. */
+static int read_exact_pattern(int fd, size_t len)
+{
+	unsigned char buf[4096], want[4096];
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < len) {
+		n = recv(fd, buf, len - off < sizeof(buf) ? len - off :
+			 sizeof(buf), 0);
+		if (n <= 0)
+			return -1;
+		fill_pattern(want, n, off);
+		if (memcmp(buf, want, n))
+			return -1;
+		off += n;
+	}
+	return 0;
+}
+
+/* Wait up to 5 s for one of @events on @fd; the revents, 0 on timeout. */
+static short wait_events(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	return poll(&p, 1, 5000) == 1 ? p.revents : 0;
+}
+
+/*
+ * Poll @fd's integer @what (SIOCOUTQ through ioctl, or XDISCON_TX_DONE)
+ * until it equals @want, for up to 5 s: over TCP the peer's
+ * acknowledgements arrive on their own and no event announces them.
+ */
+static int wait_value(int fd, int what, int want)
+{
+	struct timespec tick = { .tv_nsec = 5 * 1000 * 1000 };
+	double end = now() + 5;
+	socklen_t len;
+	int v = -1;
+
+	do {
+		len = sizeof(v);
+		if (what == SIOCOUTQ ? ioctl(fd, SIOCOUTQ, &v) :
+		    getsockopt(fd, SOL_XDISCON, what, &v, &len))
+			return -1;
+		if (v == want)
+			return 0;
+		nanosleep(&tick, NULL);
+	} while (now() < end);
+	return -1;
+}
+
+/* What TCP may buffer on a connection's two ends (0 for local). */
+static size_t tcp_buffers(int transport)
+{
+	const char *files[] = { "/proc/sys/net/ipv4/tcp_wmem",
+				"/proc/sys/net/ipv4/tcp_rmem" };
+	size_t total = 0, lo, def, hi;
+	FILE *f;
+	int i;
+
+	if (transport != XDISCON_TRANSPORT_INET)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		f = fopen(files[i], "r");
+		if (f && fscanf(f, "%zu %zu %zu", &lo, &def, &hi) == 3)
+			total += 2 * hi;
+		if (f)
+			fclose(f);
+	}
+	return total;
+}
+
 static void set_linger(int fd, int on, int secs)
 {
 	struct linger l = { .l_onoff = on, .l_linger = secs };
@@ -96,19 +197,68 @@ static void set_linger(int fd, int on, int secs)
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 }
 
+/* The family's sockets in use (/proc/net/protocols), or -1. */
+static int sockets_in_use(void)
+{
+	char line[512];
+	int n = -1;
+	FILE *f = fopen("/proc/net/protocols", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "XDISCON ", 8))
+			sscanf(line, "%*s %*d %d", &n);
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * Wait until the family's socket count is back to @n: a graceful close
+ * finishes in the background (over TCP, when the peer's end of stream
+ * arrives).  1 when it is, 0 after 10 s.
+ */
+static int sockets_back_to(int n)
+{
+	double end = now() + 10;
+	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+
+	while (sockets_in_use() != n && now() < end)
+		nanosleep(&tick, NULL);
+	return sockets_in_use() == n;
+}
+
 FIXTURE(conn) {
 	int lfd, cfd, sfd;
+	int in_use;
 };
 
 FIXTURE_VARIANT(conn) {
 	int type;
+	int transport;
+	int inet4;
 };
 
-FIXTURE_VARIANT_ADD(conn, stream) { .type = SOCK_STREAM };
-FIXTURE_VARIANT_ADD(conn, seqpacket) { .type = SOCK_SEQPACKET };
+#define LOCAL XDISCON_TRANSPORT_LOCAL
+#define INET XDISCON_TRANSPORT_INET
+
+FIXTURE_VARIANT_ADD(conn, stream) { .type = SOCK_STREAM, .transport = LOCAL };
+FIXTURE_VARIANT_ADD(conn, seqpacket) {
+	.type = SOCK_SEQPACKET, .transport = LOCAL,
+};
+FIXTURE_VARIANT_ADD(conn, inet6_stream) {
+	.type = SOCK_STREAM, .transport = INET,
+};
+FIXTURE_VARIANT_ADD(conn, inet6_seqpacket) {
+	.type = SOCK_SEQPACKET, .transport = INET,
+};
+FIXTURE_VARIANT_ADD(conn, inet4_stream) {
+	.type = SOCK_STREAM, .transport = INET, .inet4 = 1,
+};
 
 FIXTURE_SETUP(conn)
 {
+	xd_use_transport(variant->transport, variant->inet4);
+	self->in_use = sockets_in_use();
 	self->lfd = xd_listener(variant->type, 16);
 	ASSERT_LE(0, self->lfd);
 	self->cfd = xd_pair(variant->type, self->lfd, &self->sfd);
@@ -120,6 +270,16 @@ FIXTURE_TEARDOWN(conn)
 	close(self->cfd);
 	close(self->sfd);
 	close(self->lfd);
+	/* Every socket of the test freed, background closes included. */
+	EXPECT_TRUE(sockets_back_to(self->in_use)) {
+		FILE *f = fopen("/proc/net/xdiscon", "r");
+		char line[512];
+
+		while (f && fgets(line, sizeof(line), f))
+			TH_LOG("left: %s", line);
+		if (f)
+			fclose(f);
+	}
 }
 
 /* -- connection set-up -- */
@@ -132,7 +292,7 @@ TEST_F(conn, names)
 	ASSERT_EQ(0, getpeername(self->cfd, (struct sockaddr *)&a, &len));
 	EXPECT_EQ(sizeof(a), len);
 	EXPECT_EQ(xd_port(self->lfd), ntohs(a.sxd_port));
-	EXPECT_EQ(XDISCON_TRANSPORT_LOCAL, a.sxd_transport);
+	EXPECT_EQ(variant->transport, a.sxd_transport);
 	len = sizeof(b);
 	ASSERT_EQ(0, getpeername(self->sfd, (struct sockaddr *)&b, &len));
 	EXPECT_EQ(xd_port(self->cfd), ntohs(b.sxd_port));
@@ -165,7 +325,9 @@ TEST_F(conn, econnrefused)
 	port = xd_port(unused);
 	EXPECT_EQ(-1, xd_connect(fd, port));
 	EXPECT_EQ(ECONNREFUSED, errno);
+	close(fd);
 	close(unused);
+	fd = xd_socket(variant->type);
 	EXPECT_EQ(-1, xd_connect(fd, port));
 	EXPECT_EQ(ECONNREFUSED, errno);
 	close(fd);
@@ -248,6 +410,32 @@ TEST_F(conn, backlog)
 	EXPECT_EQ(EINPROGRESS, errno);
 	EXPECT_EQ(-1, xd_connect(fds[1], xd_port(l)));
 	EXPECT_EQ(EINPROGRESS, errno);
+	if (variant->transport == XDISCON_TRANSPORT_INET) {
+		/*
+		 * As TCP: the third connect is in progress and completes
+		 * only once accept() makes room in the queue.
+		 */
+		EXPECT_EQ(-1, xd_connect(fds[2], xd_port(l)));
+		EXPECT_EQ(EINPROGRESS, errno);
+		EXPECT_TRUE(wait_events(fds[0], POLLOUT) & POLLOUT);
+		EXPECT_TRUE(wait_events(fds[1], POLLOUT) & POLLOUT);
+		EXPECT_EQ(1, poll(&p, 1, 0));
+		struct pollfd third = { .fd = fds[2], .events = POLLOUT };
+
+		EXPECT_EQ(0, poll(&third, 1, 500)) {
+			TH_LOG("third: revents %#x", third.revents);
+		}
+		s = accept(l, NULL, NULL);
+		EXPECT_LE(0, s);
+		close(s);
+		EXPECT_TRUE(wait_events(fds[2], POLLOUT) & POLLOUT);
+		EXPECT_EQ(-1, xd_connect(fds[2], xd_port(l)));
+		EXPECT_EQ(EISCONN, errno);
+		for (i = 0; i < 3; i++)
+			close(fds[i]);
+		close(l);
+		return;
+	}
 	EXPECT_EQ(-1, xd_connect(fds[2], xd_port(l)));
 	EXPECT_EQ(EAGAIN, errno);
 	EXPECT_EQ(1, poll(&p, 1, 0));
@@ -369,19 +557,23 @@ TEST_F(conn, flow_control_and_sndtimeo)
 	int sndbuf = 65536, rcvbuf = 65536, queued = -1;
 	size_t total = 0;
 	char buf[1024] = {};
-	ssize_t n;
 	double t;
 
 	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
 				sizeof(sndbuf)));
 	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 				sizeof(rcvbuf)));
-	while ((n = send(self->cfd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
-		total += n;
+	total = saturate(self->cfd);
+	EXPECT_EQ(-1, send(self->cfd, buf, sizeof(buf), MSG_DONTWAIT));
 	EXPECT_EQ(EAGAIN, errno);
 	EXPECT_LT(0, total);
-	/* sk_sndbuf is twice what was set and counts skb overhead. */
-	EXPECT_GE(2 * (size_t)sndbuf, total);
+	/*
+	 * sk_sndbuf is twice what was set and counts skb overhead; over TCP
+	 * both TCP sockets buffer too, at most tcp_wmem and tcp_rmem, and
+	 * the receiver parses up to SO_RCVBUF more ahead of its queue.
+	 */
+	EXPECT_GE(2 * (size_t)sndbuf + tcp_buffers(variant->transport) +
+		  4 * (size_t)rcvbuf, total);
 	EXPECT_FALSE(poll_events(self->cfd) & POLLOUT);
 	EXPECT_EQ(0, ioctl(self->cfd, SIOCOUTQ, &queued));
 	EXPECT_LE(0, queued);
@@ -394,9 +586,8 @@ TEST_F(conn, flow_control_and_sndtimeo)
 	EXPECT_LE(0.19, now() - t);
 
 	/* Reading makes room again. */
-	while (recv(self->sfd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-		;
-	EXPECT_TRUE(poll_events(self->cfd) & POLLOUT);
+	EXPECT_EQ(0, read_exact_pattern(self->sfd, total));
+	EXPECT_TRUE(wait_events(self->cfd, POLLOUT) & POLLOUT);
 	EXPECT_LT(0, send(self->cfd, buf, sizeof(buf), MSG_DONTWAIT));
 }
 
@@ -404,19 +595,17 @@ TEST_F(conn, flow_control_and_sndtimeo)
 TEST_F(conn, outq_counts_untaken)
 {
 	int rcvbuf = 4096, queued = 0;
-	char buf[16384] = {};
+	size_t total;
 
 	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 				sizeof(rcvbuf)));
-	for (int i = 0; i < 16; i++)
-		ASSERT_EQ(1024, send(self->cfd, buf, 1024, 0));
+	total = saturate(self->cfd);
+	/* What the peer's transport took is not counted. */
 	EXPECT_EQ(0, ioctl(self->cfd, SIOCOUTQ, &queued));
 	EXPECT_LT(0, queued);
-	EXPECT_GT((int)sizeof(buf), queued);
-	while (recv(self->sfd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-		;
-	EXPECT_EQ(0, ioctl(self->cfd, SIOCOUTQ, &queued));
-	EXPECT_EQ(0, queued);
+	EXPECT_GT((int)total, queued);
+	EXPECT_EQ(0, read_exact_pattern(self->sfd, total));
+	EXPECT_EQ(0, wait_value(self->cfd, SIOCOUTQ, 0));
 }
 
 TEST_F(conn, sigpipe_and_nosignal)
@@ -613,6 +802,17 @@ TEST_F(conn, shut_rd_discards_keeps_discdata)
 				 disc, &len));
 	EXPECT_EQ(ENODATA, errno);
 	ASSERT_EQ(0, st_send_disconnect(self->cfd, NULL, 0, "why", 3));
+	/*
+	 * Nothing announces it on a socket already shut for reading: over
+	 * TCP, poll the option until the disconnect is in.
+	 */
+	for (double end = now() + 5; now() < end;) {
+		len = sizeof(disc);
+		if (!getsockopt(self->sfd, SOL_XDISCON, XDISCON_PEER_DISCDATA,
+				disc, &len) || errno != ENODATA)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+	}
 	len = sizeof(disc);
 	ASSERT_EQ(0, getsockopt(self->sfd, SOL_XDISCON, XDISCON_PEER_DISCDATA,
 				disc, &len));
@@ -703,8 +903,8 @@ TEST_F(conn, blocked_reader_wakes_on_disconnect)
 TEST_F(conn, close_graceful_background)
 {
 	int rcvbuf = 4096, dlen, flags, queued = 0;
-	size_t len = 256 << 10;
 	char disc[16], c;
+	size_t len;
 	double t;
 
 	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
@@ -715,7 +915,7 @@ TEST_F(conn, close_graceful_background)
 
 	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
 				sizeof(sndbuf)));
-	ASSERT_EQ(0, write_pattern(self->cfd, len, 4000));
+	len = saturate(self->cfd);
 	EXPECT_EQ(0, ioctl(self->cfd, SIOCOUTQ, &queued));
 	EXPECT_LT(0, queued);
 	t = now();
@@ -793,7 +993,7 @@ TEST_F(conn, close_linger_timeout_aborts)
 
 	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 				sizeof(rcvbuf)));
-	ASSERT_EQ(0, write_pattern(self->cfd, 64 << 10, 1000));
+	EXPECT_LT(0, saturate(self->cfd));
 	set_linger(self->cfd, 1, 1);
 	t = now();
 	ASSERT_EQ(0, close(self->cfd));
@@ -801,6 +1001,8 @@ TEST_F(conn, close_linger_timeout_aborts)
 	self->cfd = -1;
 	EXPECT_LE(0.95, t);
 	EXPECT_GT(5.0, t);
+	/* The reset reaches the peer (over TCP, a moment later). */
+	EXPECT_TRUE(wait_events(self->sfd, 0) & POLLERR);
 	EXPECT_EQ(-1, recv(self->sfd, buf, sizeof(buf), 0));
 	EXPECT_EQ(ECONNRESET, errno);
 }
@@ -826,21 +1028,21 @@ TEST_F(conn, tx_done_option)
 {
 	int rcvbuf = 4096, done = -1;
 	socklen_t len = sizeof(done);
+	size_t total;
 
 	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 				sizeof(rcvbuf)));
 	ASSERT_EQ(0, getsockopt(self->cfd, SOL_XDISCON, XDISCON_TX_DONE, &done,
 				&len));
 	EXPECT_EQ(0, done);		/* still open for sending */
-	ASSERT_EQ(0, write_pattern(self->cfd, 64 << 10, 1000));
+	total = saturate(self->cfd);
 	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
 	ASSERT_EQ(0, getsockopt(self->cfd, SOL_XDISCON, XDISCON_TX_DONE, &done,
 				&len));
 	EXPECT_EQ(0, done);		/* data waits for the reader */
-	EXPECT_EQ(64 << 10, read_pattern(self->sfd, 4096));
-	ASSERT_EQ(0, getsockopt(self->cfd, SOL_XDISCON, XDISCON_TX_DONE, &done,
-				&len));
-	EXPECT_EQ(1, done);
+	EXPECT_EQ((ssize_t)total, read_pattern(self->sfd, 4096));
+	/* Over TCP: once the peer's TCP acknowledged the FIN. */
+	EXPECT_EQ(0, wait_value(self->cfd, XDISCON_TX_DONE, 1));
 }
 
 /* Winsock's non-blocking close with a linger timeout: EWOULDBLOCK, open. */
@@ -848,19 +1050,21 @@ TEST_F(conn, nonblocking_graceful_close_would_block)
 {
 	int rcvbuf = 4096, dlen, flags;
 	char disc[16], c;
+	size_t total;
 
 	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 				sizeof(rcvbuf)));
 	ASSERT_EQ(0, setsockopt(self->cfd, SOL_XDISCON, XDISCON_DISCDATA,
 				"nb", 2));
-	ASSERT_EQ(0, write_pattern(self->cfd, 64 << 10, 1000));
+	total = saturate(self->cfd);
 	ASSERT_EQ(0, fcntl(self->cfd, F_SETFL, O_NONBLOCK));
 	EXPECT_EQ(-1, xd_close_graceful(self->cfd, 5));
 	EXPECT_EQ(EWOULDBLOCK, errno);
 	EXPECT_LE(0, fcntl(self->cfd, F_GETFD));	/* still open */
-	EXPECT_EQ(64 << 10, read_pattern(self->sfd, 4096));
+	EXPECT_EQ((ssize_t)total, read_pattern(self->sfd, 4096));
 	EXPECT_EQ(0, st_recv(self->sfd, &c, 1, 0, disc, 16, &dlen, &flags));
 	EXPECT_EQ(2, dlen);
+	EXPECT_EQ(0, wait_value(self->cfd, XDISCON_TX_DONE, 1));
 	EXPECT_EQ(0, xd_close_graceful(self->cfd, 5));
 	self->cfd = -1;
 }
@@ -996,7 +1200,7 @@ TEST_F(conn, netns_isolation)
 		struct sockaddr_xdiscon a = xd_addr(xd_port(self->lfd));
 		int fd, l;
 
-		if (unshare(CLONE_NEWNET))
+		if (unshare(CLONE_NEWNET) || xd_lo_up())
 			_exit(2);
 		fd = xd_socket(variant->type);
 		if (xd_connect(fd, xd_port(self->lfd)) != -1 ||

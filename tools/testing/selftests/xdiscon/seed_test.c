@@ -2,7 +2,7 @@
 /*
  * The reference document's exchange, end to end, with many clients at
  * once: transaction totals as the clients' disconnect data, the grand
- * total as the server's.  See txn.h.
+ * total as the server's, over both transports.  See txn.h.
  */
 #define _GNU_SOURCE
 #include "../kselftest_harness.h"
@@ -14,17 +14,34 @@ FIXTURE(txn) {
 FIXTURE_VARIANT(txn) {
 	int type;
 	int clients;
+	int transport;
 };
 
-FIXTURE_VARIANT_ADD(txn, stream_1) { .type = SOCK_STREAM, .clients = 1 };
-FIXTURE_VARIANT_ADD(txn, stream_32) { .type = SOCK_STREAM, .clients = 32 };
-FIXTURE_VARIANT_ADD(txn, seqpacket_1) { .type = SOCK_SEQPACKET, .clients = 1 };
+#define LOCAL XDISCON_TRANSPORT_LOCAL
+#define INET XDISCON_TRANSPORT_INET
+
+FIXTURE_VARIANT_ADD(txn, stream_1) {
+	.type = SOCK_STREAM, .clients = 1, .transport = LOCAL,
+};
+FIXTURE_VARIANT_ADD(txn, stream_32) {
+	.type = SOCK_STREAM, .clients = 32, .transport = LOCAL,
+};
+FIXTURE_VARIANT_ADD(txn, seqpacket_1) {
+	.type = SOCK_SEQPACKET, .clients = 1, .transport = LOCAL,
+};
 FIXTURE_VARIANT_ADD(txn, seqpacket_32) {
-	.type = SOCK_SEQPACKET, .clients = 32,
+	.type = SOCK_SEQPACKET, .clients = 32, .transport = LOCAL,
+};
+FIXTURE_VARIANT_ADD(txn, inet_stream_32) {
+	.type = SOCK_STREAM, .clients = 32, .transport = INET,
+};
+FIXTURE_VARIANT_ADD(txn, inet_seqpacket_32) {
+	.type = SOCK_SEQPACKET, .clients = 32, .transport = INET,
 };
 
 FIXTURE_SETUP(txn)
 {
+	xd_use_transport(variant->transport, 0);
 }
 
 FIXTURE_TEARDOWN(txn)

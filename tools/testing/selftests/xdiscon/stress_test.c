@@ -413,7 +413,7 @@ static void *storm_connector(void *arg)
 	return NULL;
 }
 
-TEST_F_TIMEOUT(slow, connect_storm_small_backlog, 300)
+static void run_storm(struct __test_metadata *_metadata)
 {
 	struct storm s = { .type = SOCK_STREAM };
 	int lfd = xd_listener(SOCK_STREAM, 2), i, fd, accepted = 0;
@@ -445,6 +445,50 @@ TEST_F_TIMEOUT(slow, connect_storm_small_backlog, 300)
 	EXPECT_EQ(0, s.bad);
 	EXPECT_LT(0, s.ok);
 	stats_add("connections", s.ok);
+}
+
+TEST_F_TIMEOUT(slow, connect_storm_small_backlog, 300)
+{
+	run_storm(_metadata);
+}
+
+/* -- the same loads over the inet transport (TCP on ::1) -- */
+
+FIXTURE(inet) {
+};
+
+FIXTURE_SETUP(inet)
+{
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+}
+
+FIXTURE_TEARDOWN(inet)
+{
+}
+
+TEST_F_TIMEOUT(inet, churn_stream, 600)
+{
+	EXPECT_EQ(0, run_churn(SOCK_STREAM, 1000 * scale()));
+}
+
+TEST_F_TIMEOUT(inet, churn_seqpacket, 600)
+{
+	EXPECT_EQ(0, run_churn(SOCK_SEQPACKET, 600 * scale()));
+}
+
+TEST_F_TIMEOUT(inet, hammer_stream, 300)
+{
+	run_hammer(_metadata, SOCK_STREAM);
+}
+
+TEST_F_TIMEOUT(inet, hammer_seqpacket, 300)
+{
+	run_hammer(_metadata, SOCK_SEQPACKET);
+}
+
+TEST_F_TIMEOUT(inet, connect_storm_small_backlog, 300)
+{
+	run_storm(_metadata);
 }
 
 /* -- faults -- */

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <linux/xdiscon.h>
@@ -14,15 +17,53 @@
 /* xd_family() and xd_socket() come from libxdiscon, as for users. */
 #include <xdiscon/xdiscon.h>
 
+/*
+ * Which transport xd_addr() names: XDISCON_TRANSPORT_LOCAL, or INET on
+ * the loopback address, IPv6 (::1) or IPv4 (127.0.0.1, v4-mapped).
+ */
+static int xd_transport = XDISCON_TRANSPORT_LOCAL;
+static int xd_inet4;
+
+static inline void xd_use_transport(int transport, int inet4)
+{
+	xd_transport = transport;
+	xd_inet4 = inet4;
+}
+
 static inline struct sockaddr_xdiscon xd_addr(unsigned short port)
 {
 	struct sockaddr_xdiscon a = {
 		.sxd_family = xd_family(),
-		.sxd_transport = XDISCON_TRANSPORT_LOCAL,
+		.sxd_transport = xd_transport,
 		.sxd_port = htons(port),
 	};
 
+	if (xd_transport == XDISCON_TRANSPORT_INET && xd_inet4) {
+		a.sxd_addr[10] = 0xff;
+		a.sxd_addr[11] = 0xff;
+		a.sxd_addr[12] = 127;
+		a.sxd_addr[15] = 1;
+	} else if (xd_transport == XDISCON_TRANSPORT_INET) {
+		a.sxd_addr[15] = 1;
+	}
 	return a;
+}
+
+/* Bring up "lo" in the current network namespace (new ones start down). */
+static inline int xd_lo_up(void)
+{
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret = -1;
+
+	if (fd < 0)
+		return -1;
+	strcpy(ifr.ifr_name, "lo");
+	if (!ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+		ifr.ifr_flags |= IFF_UP;
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return ret;
 }
 
 /* Local port of a bound socket, or 0. */

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The inet transport against peers that do not speak its protocol: a raw
+ * TCP client sends garbage, truncated frames, a huge length, a wrong
+ * version or nothing at all to a listener; a raw TCP server answers a
+ * connecting AF_XDISCON socket with garbage.  Each connection is reset
+ * and counted in /proc/net/xdiscon_stat, and the listener keeps serving.
+ * Also the privileged-port rule.  The wire format is in
+ * Documentation/networking/xdiscon.rst.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+#include "xd_util.h"
+
+enum { HELLO = 1, DATA = 2, DISCONNECT = 3 };
+
+/* One frame: header and payload, as the wire format has them. */
+static size_t frame(unsigned char *out, int type, uint32_t len,
+		    const void *payload, size_t plen)
+{
+	uint32_t be = htonl(len);
+
+	out[0] = type;
+	out[1] = 0;
+	out[2] = 0;
+	out[3] = 0;
+	memcpy(out + 4, &be, 4);
+	if (plen)
+		memcpy(out + 8, payload, plen);
+	return 8 + plen;
+}
+
+static size_t hello(unsigned char *out, int version, uint32_t magic)
+{
+	unsigned char p[8];
+	uint32_t be = htonl(magic);
+
+	memcpy(p, &be, 4);
+	p[4] = version;
+	p[5] = 1;		/* stream */
+	p[6] = 0;
+	p[7] = 0;
+	return frame(out, HELLO, 8, p, 8);
+}
+
+static long stat_value(const char *name)
+{
+	char line[128], want[64];
+	long v = -1;
+	FILE *f = fopen("/proc/net/xdiscon_stat", "r");
+
+	snprintf(want, sizeof(want), "%s: %%ld", name);
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, want, &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* A plain TCP socket connected to ::1 @port. */
+static int tcp_connect(unsigned short port)
+{
+	struct sockaddr_in6 a = {
+		.sin6_family = AF_INET6,
+		.sin6_port = htons(port),
+		.sin6_addr = IN6ADDR_LOOPBACK_INIT,
+	};
+	struct timeval tv = { .tv_sec = 20 };
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Read until the connection ends: its errno (ECONNRESET), or 0 at EOF. */
+static int read_to_end(int fd)
+{
+	char buf[256];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		;
+	return n < 0 ? errno : 0;
+}
+
+FIXTURE(raw) {
+	int lfd;
+	unsigned short port;
+	long errors;
+};
+
+FIXTURE_SETUP(raw)
+{
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	self->lfd = xd_listener(SOCK_STREAM, 8);
+	ASSERT_LE(0, self->lfd);
+	self->port = xd_port(self->lfd);
+	self->errors = stat_value("InetProtocolErrors");
+	ASSERT_LE(0, self->errors);
+}
+
+/* After each misbehaving peer, the listener still serves a real one. */
+FIXTURE_TEARDOWN(raw)
+{
+	int c, s = -1;
+	char buf[8];
+
+	c = xd_pair(SOCK_STREAM, self->lfd, &s);
+	EXPECT_LE(0, c);
+	EXPECT_EQ(2, send(c, "ok", 2, 0));
+	EXPECT_EQ(2, recv(s, buf, sizeof(buf), 0));
+	close(c);
+	close(s);
+	close(self->lfd);
+}
+
+/* Send @len bytes raw, optionally end with FIN; the reset comes back. */
+static int raw_exchange(unsigned short port, const void *buf, size_t len,
+			int fin)
+{
+	int fd = tcp_connect(port), err;
+
+	if (fd < 0)
+		return -1;
+	if (send(fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
+		return -1;
+	if (fin)
+		shutdown(fd, SHUT_WR);
+	err = read_to_end(fd);
+	close(fd);
+	return err;
+}
+
+TEST_F(raw, garbage)
+{
+	const char http[] = "GET / HTTP/1.0\r\n\r\n";
+
+	EXPECT_EQ(ECONNRESET, raw_exchange(self->port, http, strlen(http), 0));
+	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
+}
+
+TEST_F(raw, wrong_version)
+{
+	unsigned char buf[16];
+
+	EXPECT_EQ(ECONNRESET, raw_exchange(self->port, buf,
+					   hello(buf, 2, 0x58445343), 0));
+	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
+}
+
+TEST_F(raw, wrong_magic)
+{
+	unsigned char buf[16];
+
+	EXPECT_EQ(ECONNRESET, raw_exchange(self->port, buf,
+					   hello(buf, 1, 0x48545450), 0));
+	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
+}
+
+TEST_F(raw, data_before_hello)
+{
+	unsigned char buf[16];
+
+	EXPECT_EQ(ECONNRESET, raw_exchange(self->port, buf,
+					   frame(buf, DATA, 4, "abcd", 4), 0));
+	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
+}
+
+/*
+ * After a valid hello the connection is in the accept queue: the accepted
+ * socket sees the reset the bad frame causes.
+ */
+static void after_hello(struct __test_metadata *_metadata, int lfd,
+			unsigned short port, const unsigned char *bad,
+			size_t len, int fin)
+{
+	unsigned char buf[256];
+	size_t n = hello(buf, 1, 0x58445343);
+	struct pollfd p = {};
+	int s;
+	char c;
+
+	memcpy(buf + n, bad, len);
+	EXPECT_EQ(ECONNRESET, raw_exchange(port, buf, n + len, fin));
+	s = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, s);
+	p.fd = s;
+	EXPECT_EQ(1, poll(&p, 1, 5000));
+	EXPECT_TRUE(p.revents & POLLERR);
+	EXPECT_EQ(-1, recv(s, &c, 1, 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	close(s);
+}
+
+TEST_F(raw, huge_length)
+{
+	unsigned char bad[8];
+
+	frame(bad, DATA, 0x7fffffff, NULL, 0);
+	after_hello(_metadata, self->lfd, self->port, bad, 8, 0);
+	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
+}
+
+TEST_F(raw, truncated_frame)
+{
+	unsigned char bad[32];
+	size_t n = frame(bad, DATA, 100, "0123456789", 10);
+
+	after_hello(_metadata, self->lfd, self->port, bad, n, 1);
+	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
+}
+
+TEST_F(raw, fin_without_disconnect)
+{
+	after_hello(_metadata, self->lfd, self->port, NULL, 0, 1);
+	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
+}
+
+TEST_F(raw, data_after_disconnect)
+{
+	unsigned char bad[32], buf[64];
+	size_t n = frame(bad, DISCONNECT, 0, NULL, 0);
+	size_t h = hello(buf, 1, 0x58445343);
+	int s;
+
+	/* The disconnect is delivered; what follows it resets. */
+	n += frame(bad + n, DATA, 1, "x", 1);
+	memcpy(buf + h, bad, n);
+	EXPECT_EQ(ECONNRESET, raw_exchange(self->port, buf, h + n, 0));
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s);
+	close(s);
+	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
+}
+
+/* A client that connects and says nothing is reset after 10 s. */
+TEST_F_TIMEOUT(raw, silent_client, 60)
+{
+	long timeouts = stat_value("InetHandshakeTimeouts");
+	int fd = tcp_connect(self->port);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(ECONNRESET, read_to_end(fd));
+	close(fd);
+	EXPECT_EQ(timeouts + 1, stat_value("InetHandshakeTimeouts"));
+}
+
+/* A plain TCP server that answers the hello with garbage. */
+TEST(raw_server)
+{
+	struct sockaddr_in6 a = {
+		.sin6_family = AF_INET6,
+		.sin6_addr = IN6ADDR_LOOPBACK_INIT,
+	};
+	socklen_t len = sizeof(a);
+	long errors = stat_value("InetProtocolErrors");
+	int l = socket(AF_INET6, SOCK_STREAM, 0), c, s, err = -1;
+	char buf[64];
+
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	ASSERT_EQ(0, bind(l, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, listen(l, 1));
+	ASSERT_EQ(0, getsockname(l, (struct sockaddr *)&a, &len));
+	c = xd_socket(SOCK_STREAM | SOCK_NONBLOCK);
+	EXPECT_EQ(-1, xd_connect(c, ntohs(a.sin6_port)));
+	EXPECT_EQ(EINPROGRESS, errno);
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	EXPECT_LT(0, recv(s, buf, sizeof(buf), 0));	/* its hello */
+	EXPECT_EQ(18, send(s, "HTTP/1.0 200 OK\r\n\r", 18, 0));
+	EXPECT_TRUE(poll(&(struct pollfd){ .fd = c, .events = POLLOUT }, 1,
+			 5000) == 1);
+	len = sizeof(err);
+	EXPECT_EQ(0, getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(ECONNRESET, err);
+	EXPECT_EQ(errors + 1, stat_value("InetProtocolErrors"));
+	close(c);
+	close(s);
+	close(l);
+}
+
+/* Ports below 1024 need CAP_NET_BIND_SERVICE, as for TCP. */
+TEST(privileged_port)
+{
+	struct sockaddr_xdiscon a;
+	int status, fd;
+	pid_t pid;
+
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	a = xd_addr(999);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		fd = xd_socket(SOCK_STREAM);
+		if (!bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+		    errno != EACCES)
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	fd = xd_socket(SOCK_STREAM);
+	EXPECT_EQ(0, bind(fd, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_EQ(999, xd_port(fd));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
