@@ -2,13 +2,17 @@
 /*
  * xdbench: AF_XDISCON against what users would pick instead, in one run.
  *
- * Each workload runs on AF_XDISCON (local transport) and on its anchor,
- * AF_UNIX, alternating, for several rounds; the table shows medians and
- * the ratio, oriented so that higher is better for AF_XDISCON.  Where the
- * anchor needs the final data of a disconnect, it sends it as an ordinary
- * framed message before shutdown(), as an application would.
+ * Each workload runs on AF_XDISCON and on its anchor, alternating, for
+ * several rounds; the table shows medians and the ratio, oriented so that
+ * higher is better for AF_XDISCON.  Where the anchor needs the final data
+ * of a disconnect, it sends it as an ordinary framed message before
+ * shutdown(), as an application would.  Transports and anchors:
+ *   local  the local transport against AF_UNIX;
+ *   inet   the TCP transport against TCP, both over ::1;
+ *   veth   the same across a veth pair (--netns PATH --addr IPV6): the
+ *          listeners live in the network namespace at PATH, at IPV6.
  *
- *   xdbench [--quick] [--rounds N] [--json FILE]
+ *   xdbench [--quick] [--rounds N] [--json FILE] [--netns PATH --addr IPV6]
  *
  * The last lines are "RATIO <workload> <transport> <value>".
  */
@@ -22,12 +26,28 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <xdiscon/xdiscon.h>
 
-enum fam { XD, UNIX_ANCHOR };
+enum fam { XD, ANCHOR };
+
+/* What the workloads run over: one of the transports above. */
+struct transport {
+	const char *name;	/* in the table and the RATIO lines */
+	const char *anchor;	/* "AF_UNIX" or "TCP" */
+	int inet;		/* TCP transport, anchor TCP */
+	const char *addr;	/* IPv6 address of the listeners (inet) */
+	int netns;		/* fd of the listeners' namespace, or -1 */
+};
+
+static const struct transport *tp;
 
 struct endpoint {
 	enum fam fam;
@@ -40,6 +60,8 @@ static struct {
 	int quick;
 	int rounds;
 	const char *json;
+	const char *netns;
+	const char *addr;
 } cfg = { .rounds = 5 };
 
 static double now(void)
@@ -56,7 +78,17 @@ static void die(const char *what)
 	exit(1);
 }
 
-static int listener(enum fam fam, int type, struct endpoint *ep)
+/* The anchor over TCP: no Nagle, as the TCP transport's own sockets. */
+static int tcp_socket(void)
+{
+	int fd = socket(AF_INET6, SOCK_STREAM, 0), one = 1;
+
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+static int listener_here(enum fam fam, int type, struct endpoint *ep)
 {
 	static int seq;
 	int fd;
@@ -65,12 +97,29 @@ static int listener(enum fam fam, int type, struct endpoint *ep)
 	ep->type = type;
 	if (fam == XD) {
 		struct sockaddr_xdiscon a;
+		char text[80];
 
-		if (xd_parse_addr("local:0", &a))
+		if (tp->inet)
+			snprintf(text, sizeof(text), "[%s]:0", tp->addr);
+		else
+			snprintf(text, sizeof(text), "local:0");
+		if (xd_parse_addr(text, &a))
 			die("address");
 		fd = xd_socket(type);
 		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)))
 			die("xdiscon bind");
+		ep->alen = sizeof(a);
+		getsockname(fd, (struct sockaddr *)&ep->addr, &ep->alen);
+	} else if (tp->inet) {
+		struct sockaddr_in6 a = { .sin6_family = AF_INET6 };
+		int one = 1;
+
+		if (inet_pton(AF_INET6, tp->addr, &a.sin6_addr) != 1)
+			die("address");
+		fd = tcp_socket();
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)))
+			die("tcp bind");
 		ep->alen = sizeof(a);
 		getsockname(fd, (struct sockaddr *)&ep->addr, &ep->alen);
 	} else {
@@ -91,10 +140,27 @@ static int listener(enum fam fam, int type, struct endpoint *ep)
 	return fd;
 }
 
+/* A listener, in the transport's namespace (setns() is per thread). */
+static int listener(enum fam fam, int type, struct endpoint *ep)
+{
+	int home, fd;
+
+	if (tp->netns < 0)
+		return listener_here(fam, type, ep);
+	home = open("/proc/thread-self/ns/net", O_RDONLY);
+	if (home < 0 || setns(tp->netns, CLONE_NEWNET))
+		die("setns");
+	fd = listener_here(fam, type, ep);
+	if (setns(home, CLONE_NEWNET))
+		die("setns back");
+	close(home);
+	return fd;
+}
+
 static int dial(const struct endpoint *ep)
 {
 	int fd = ep->fam == XD ? xd_socket(ep->type) :
-				 socket(AF_UNIX, ep->type, 0);
+		 tp->inet ? tcp_socket() : socket(AF_UNIX, ep->type, 0);
 
 	if (fd < 0 || connect(fd, (struct sockaddr *)&ep->addr, ep->alen))
 		die("connect");
@@ -392,7 +458,7 @@ static double run_memcpy(void)
 #define MAX_ROUNDS 64
 
 struct row {
-	const char *name, *unit, *transport;
+	const char *name, *unit, *transport, *anchor;
 	int lower_better;	/* latency */
 	double xd[MAX_ROUNDS], an[MAX_ROUNDS];
 };
@@ -414,75 +480,131 @@ static double ratio(const struct row *r)
 	return r->lower_better ? a / x : x / a;
 }
 
+/* The workloads of one transport, as rows. */
+enum { W_BULK, W_BULK_1M, W_P50, W_P99, W_MESSAGES, W_CHURN, W_MANY, W_MAX };
+
+static const struct {
+	const char *name, *unit;
+	int lower_better;
+} workloads[W_MAX] = {
+	[W_BULK] = { "bulk", "MB/s" },
+	[W_BULK_1M] = { "bulk_sndbuf_1m", "MB/s" },
+	[W_P50] = { "latency_p50", "us", 1 },
+	[W_P99] = { "latency_p99", "us", 1 },
+	[W_MESSAGES] = { "messages", "rec/s" },
+	[W_CHURN] = { "churn", "conn/s" },
+	[W_MANY] = { "many", "conn/s" },
+};
+
+#define MAX_ROWS (3 * W_MAX)
+
+/* One round of every workload of @t on one family, into its rows. */
+static void run_round(const struct transport *t, struct row **rows, int r,
+		      enum fam f)
+{
+	double *out[W_MAX] = {};
+	int i, many_per = cfg.quick ? 2 : 40;
+
+	tp = t;
+	for (i = 0; i < W_MAX; i++)
+		if (rows[i])
+			out[i] = f == XD ? &rows[i]->xd[r] : &rows[i]->an[r];
+	*out[W_BULK] = run_bulk(f, 0);
+	*out[W_BULK_1M] = run_bulk(f, 1 << 20);
+	run_latency(f, out[W_P50], out[W_P99]);
+	/* Records: AF_UNIX has SOCK_SEQPACKET, TCP has no such thing. */
+	if (out[W_MESSAGES])
+		*out[W_MESSAGES] = run_messages(f);
+	*out[W_CHURN] = run_churn(f, 1, cfg.quick ? 50 : 3000);
+	*out[W_MANY] = run_churn(f, 64, many_per);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "addr", required_argument, NULL, 'a' },
 		{ 0 }
 	};
-	struct row rows[] = {
-		{ .name = "bulk", .unit = "MB/s" },
-		{ .name = "bulk_sndbuf_1m", .unit = "MB/s" },
-		{ .name = "latency_p50", .unit = "us", .lower_better = 1 },
-		{ .name = "latency_p99", .unit = "us", .lower_better = 1 },
-		{ .name = "messages", .unit = "rec/s" },
-		{ .name = "churn", .unit = "conn/s" },
-		{ .name = "many", .unit = "conn/s" },
+	struct transport transports[3] = {
+		{ .name = "local", .anchor = "AF_UNIX", .netns = -1 },
+		{ .name = "inet", .anchor = "TCP", .inet = 1, .addr = "::1",
+		  .netns = -1 },
+		{ .name = "veth", .anchor = "TCP", .inet = 1, .netns = -1 },
 	};
-	int nrows = sizeof(rows) / sizeof(rows[0]), o, r, i;
-
-	for (i = 0; i < nrows; i++)
-		rows[i].transport = "local";
+	struct row rows[MAX_ROWS];
+	struct row *by[3][W_MAX] = {};
+	int ntransports = 2, nrows = 0, o, r, i, k, w;
 	double limit[MAX_ROUNDS];
 	FILE *js;
 
-	while ((o = getopt_long(argc, argv, "qr:j:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "qr:j:n:a:", opts, NULL)) != -1) {
 		if (o == 'q')
 			cfg.quick = 1;
 		else if (o == 'r')
 			cfg.rounds = atoi(optarg);
 		else if (o == 'j')
 			cfg.json = optarg;
+		else if (o == 'n')
+			cfg.netns = optarg;
+		else if (o == 'a')
+			cfg.addr = optarg;
 		else
 			return 2;
 	}
-	if (cfg.rounds < 1 || cfg.rounds > MAX_ROUNDS)
+	if (cfg.rounds < 1 || cfg.rounds > MAX_ROUNDS ||
+	    !cfg.netns != !cfg.addr)
 		return 2;
 	if (xd_family() < 0)
 		die("xdiscon module");
+	if (cfg.netns) {
+		transports[2].addr = cfg.addr;
+		transports[2].netns = open(cfg.netns, O_RDONLY);
+		if (transports[2].netns < 0)
+			die(cfg.netns);
+		ntransports = 3;
+	}
+
+	memset(rows, 0, sizeof(rows));
+	for (k = 0; k < ntransports; k++)
+		for (w = 0; w < W_MAX; w++) {
+			if (w == W_MESSAGES && transports[k].inet)
+				continue;
+			rows[nrows] = (struct row) {
+				.name = workloads[w].name,
+				.unit = workloads[w].unit,
+				.lower_better = workloads[w].lower_better,
+				.transport = transports[k].name,
+				.anchor = transports[k].anchor,
+			};
+			by[k][w] = &rows[nrows++];
+		}
 
 	for (r = 0; r < cfg.rounds; r++) {
-		/* Alternate which family goes first in each round. */
-		for (int k = 0; k < 2; k++) {
-			enum fam f = (r + k) % 2 ? UNIX_ANCHOR : XD;
-			double *out[7];
-			int many_per = cfg.quick ? 2 : 40;
-
-			for (i = 0; i < nrows; i++)
-				out[i] = f == XD ? &rows[i].xd[r] : &rows[i].an[r];
-			*out[0] = run_bulk(f, 0);
-			*out[1] = run_bulk(f, 1 << 20);
-			run_latency(f, out[2], out[3]);
-			*out[4] = run_messages(f);
-			*out[5] = run_churn(f, 1, cfg.quick ? 50 : 3000);
-			*out[6] = run_churn(f, 64, many_per);
+		for (k = 0; k < ntransports; k++) {
+			/* Alternate which family goes first in each round. */
+			run_round(&transports[k], by[k], r, r % 2 ? ANCHOR : XD);
+			run_round(&transports[k], by[k], r, r % 2 ? XD : ANCHOR);
 		}
 		limit[r] = run_memcpy();
 		fprintf(stderr, "xdbench: round %d/%d done\n", r + 1, cfg.rounds);
 	}
 
-	printf("%-16s %-7s %14s %14s %8s\n", "workload", "unit", "AF_XDISCON",
-	       "AF_UNIX", "ratio");
+	printf("%-16s %-9s %-7s %14s %14s %-8s %8s\n", "workload", "transport",
+	       "unit", "AF_XDISCON", "anchor", "(anchor)", "ratio");
 	for (i = 0; i < nrows; i++)
-		printf("%-16s %-7s %14.1f %14.1f %8.3f\n", rows[i].name,
-		       rows[i].unit, median(rows[i].xd, cfg.rounds),
-		       median(rows[i].an, cfg.rounds), ratio(&rows[i]));
-	printf("%-16s %-7s %14.1f\n", "limit_memcpy", "MB/s",
+		printf("%-16s %-9s %-7s %14.1f %14.1f %-8s %8.3f\n",
+		       rows[i].name, rows[i].transport, rows[i].unit,
+		       median(rows[i].xd, cfg.rounds),
+		       median(rows[i].an, cfg.rounds), rows[i].anchor,
+		       ratio(&rows[i]));
+	printf("%-16s %-9s %-7s %14.1f\n", "limit_memcpy", "-", "MB/s",
 	       median(limit, cfg.rounds));
-	printf("(medians of %d rounds; ratio = AF_XDISCON / AF_UNIX, latency "
-	       "AF_UNIX / AF_XDISCON: higher is better)\n", cfg.rounds);
+	printf("(medians of %d rounds; ratio = AF_XDISCON / anchor, latency "
+	       "anchor / AF_XDISCON: higher is better)\n", cfg.rounds);
 
 	if (cfg.json) {
 		js = fopen(cfg.json, "w");
@@ -498,7 +620,8 @@ int main(int argc, char **argv)
 				ratio(&rows[i]));
 			for (r = 0; r < cfg.rounds; r++)
 				fprintf(js, "%s%.3f", r ? ", " : "", rows[i].xd[r]);
-			fprintf(js, "], \"anchor\": \"AF_UNIX\", \"anchor_rounds\": [");
+			fprintf(js, "], \"anchor\": \"%s\", \"anchor_rounds\": [",
+				rows[i].anchor);
 			for (r = 0; r < cfg.rounds; r++)
 				fprintf(js, "%s%.3f", r ? ", " : "", rows[i].an[r]);
 			fprintf(js, "]}");
