@@ -550,6 +550,23 @@ static int xd_inet_send_piece(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
+ * Why TCP would refuse to send, or 0.  Under the TCP socket's lock, so it
+ * stays true for the whole push.  Checked first because TCP's sendmsg
+ * answers these with EPIPE and SIGPIPE to the current task, which may be
+ * the user's, whatever flags skb_send_sock_locked() passes.
+ */
+static int xd_inet_tcp_send_error(struct sock *sk)
+{
+	if (READ_ONCE(sk->sk_err))
+		return -READ_ONCE(sk->sk_err);
+	if ((sk->sk_shutdown & SEND_SHUTDOWN) ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				     TCPF_SYN_SENT | TCPF_SYN_RECV)))
+		return -EPIPE;
+	return 0;
+}
+
+/*
  * Move txq into TCP while TCP takes it.  The disconnect frame is the last
  * one: once TCP has it, TCP sends its FIN.  A full TCP calls
  * xd_inet_write_space() later.
@@ -565,6 +582,15 @@ static void xd_inet_push(struct xd_inet_conn *conn)
 		return;
 	sk = conn->tcp->sk;
 	lock_sock(sk);
+	ret = xd_inet_tcp_send_error(sk);
+	if (ret) {
+		if (!conn->tx_err) {
+			conn->tx_err = ret;
+			xd_inet_queue(conn, &conn->rx_work);
+		}
+		release_sock(sk);
+		return;
+	}
 	while ((skb = skb_peek(&conn->txq))) {
 		if (XD_TX_CB(skb)->sent < XD_HDR_LEN + skb->len) {
 			ret = xd_inet_send_piece(sk, skb);
@@ -1144,13 +1170,6 @@ static int xd_inet_bind(struct xdiscon_sock *xsk,
 	if (port && inet_port_requires_bind_service(net, port) &&
 	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE))
 		return -EACCES;
-	if (!conn) {
-		conn = kzalloc(sizeof(*conn), GFP_KERNEL);
-		if (!conn)
-			return -ENOMEM;
-		xd_inet_init_conn(conn, xsk);
-		xsk->conn = conn;
-	}
 	err = xd_inet_tcp_create(xsk, &tcp);
 	if (err)
 		return err;
@@ -1158,6 +1177,19 @@ static int xd_inet_bind(struct xdiscon_sock *xsk,
 	err = kernel_bind(tcp, (struct sockaddr *)&sin6, sizeof(sin6));
 	if (!err)
 		err = xd_inet_name(tcp, addr, false);
+	/*
+	 * The connection exists only once bound: a socket whose bind failed
+	 * may still bind to the other transport, which owns xsk->conn then.
+	 */
+	if (!err && !conn) {
+		conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+		if (conn) {
+			xd_inet_init_conn(conn, xsk);
+			xsk->conn = conn;
+		} else {
+			err = -ENOMEM;
+		}
+	}
 	if (err) {
 		sock_release(tcp);
 		return err;
@@ -1175,12 +1207,15 @@ static int xd_inet_listen(struct xdiscon_sock *xsk, int backlog)
 	int err;
 
 	mutex_lock(&conn->lock);
-	conn->role = XD_ROLE_LISTENER;
-	xd_inet_hook(conn, false);
-	err = kernel_listen(conn->tcp, backlog);
-	if (err) {
-		xd_inet_unhook(conn);
-		conn->role = XD_ROLE_NONE;
+	err = -EINVAL;
+	if (conn->tcp && conn->role == XD_ROLE_NONE) {
+		conn->role = XD_ROLE_LISTENER;
+		xd_inet_hook(conn, false);
+		err = kernel_listen(conn->tcp, backlog);
+		if (err) {
+			xd_inet_unhook(conn);
+			conn->role = XD_ROLE_NONE;
+		}
 	}
 	mutex_unlock(&conn->lock);
 	return err;
@@ -1200,23 +1235,34 @@ static int xd_inet_connect(struct xdiscon_sock *xsk,
 
 	xd_inet_to_sin6(addr, &sin6);
 	mutex_lock(&conn->lock);
+	if (!conn->tcp || conn->role != XD_ROLE_NONE) {
+		mutex_unlock(&conn->lock);
+		return -EINVAL;
+	}
 	conn->role = XD_ROLE_CONN;
 	strp_init(&conn->strp, conn->tcp->sk, &xd_inet_strp_cb);
 	xd_inet_hook(conn, false);
 	err = kernel_connect(conn->tcp, (struct sockaddr *)&sin6,
 			     sizeof(sin6), O_NONBLOCK);
-	if (err == -EINPROGRESS || !err) {
-		err = xd_inet_send_hello(conn, XD_HELLO_OK);
-		if (!err) {
-			xd_inet_arm_timer(conn, XD_F_HANDSHAKEN,
-					  XD_HANDSHAKE_TIMEOUT);
-			err = -EINPROGRESS;
-		}
+	if (err && err != -EINPROGRESS) {
+		/*
+		 * Failed at once (no route, a bad address): as on TCP the
+		 * socket stays bound and may connect again.
+		 */
+		xd_inet_unhook(conn);
+		strp_stop(&conn->strp);
+		strp_done(&conn->strp);
+		conn->role = XD_ROLE_NONE;
+		mutex_unlock(&conn->lock);
+		return err;
 	}
-	if (err != -EINPROGRESS) {
-		/* Failed at once (no route, ...): the socket is spent. */
+	err = xd_inet_send_hello(conn, XD_HELLO_OK);
+	if (err) {
 		set_bit(XD_F_RESET, &conn->flags);
 		xd_inet_tcp_close(conn, true);
+	} else {
+		xd_inet_arm_timer(conn, XD_F_HANDSHAKEN, XD_HANDSHAKE_TIMEOUT);
+		err = -EINPROGRESS;
 	}
 	mutex_unlock(&conn->lock);
 	return err;

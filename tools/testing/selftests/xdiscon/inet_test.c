@@ -290,6 +290,34 @@ TEST(raw_server)
 	close(l);
 }
 
+/*
+ * A connect that TCP refuses at once (a multicast address) leaves the
+ * socket bound and usable, as on TCP: here it then listens.
+ */
+TEST(connect_fails_at_once)
+{
+	struct sockaddr_xdiscon m;
+	int fd, c, s;
+
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	m = xd_addr(0);
+	fd = xd_socket(SOCK_STREAM);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&m, sizeof(m)));
+	m = xd_addr(9);
+	memset(m.sxd_addr, 0, sizeof(m.sxd_addr));
+	m.sxd_addr[0] = 0xff;
+	m.sxd_addr[1] = 0x02;
+	m.sxd_addr[15] = 1;
+	EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&m, sizeof(m)));
+	EXPECT_EQ(ENETUNREACH, errno);
+	EXPECT_EQ(0, listen(fd, 4));
+	c = xd_pair(SOCK_STREAM, fd, &s);
+	EXPECT_LE(0, c);
+	close(c);
+	close(s);
+	close(fd);
+}
+
 /* Ports below 1024 need CAP_NET_BIND_SERVICE, as for TCP. */
 TEST(privileged_port)
 {
