@@ -1019,8 +1019,13 @@ static void xd_inet_rx(struct xd_inet_conn *conn)
 		xd_inet_drop_pending(conn);
 	else if (err)
 		xd_inet_reset(conn, err == -EPIPE ? -ECONNRESET : err);
-	/* A lingering close waits for TCP's acknowledgements. */
-	if (test_and_clear_bit(XD_F_STATE_EVENT, &conn->flags))
+	/*
+	 * A lingering close (or XDISCON_TX_DONE) waits for TCP's
+	 * acknowledgment of our FIN.  Nobody else needs waking: the
+	 * disconnect and resets wake the socket themselves.
+	 */
+	if (test_and_clear_bit(XD_F_STATE_EVENT, &conn->flags) &&
+	    (READ_ONCE(xsk->sk.sk_shutdown) & SEND_SHUTDOWN))
 		xsk->sk.sk_state_change(&xsk->sk);
 }
 
