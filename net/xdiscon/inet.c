@@ -763,21 +763,29 @@ static void xd_inet_maybe_finish(struct xd_inet_conn *conn)
 
 /* -- receive, in rx_work -- */
 
-static struct sk_buff *xd_inet_rxq_peek(struct xd_inet_conn *conn)
+/*
+ * rx_work takes frames off rxq before it looks at them: a reset may purge
+ * rxq at any time (under the connection's mutex, which rx_work does not
+ * hold while it delivers).
+ */
+static struct sk_buff *xd_inet_rxq_dequeue(struct xd_inet_conn *conn)
 {
 	struct sk_buff *skb;
 
 	spin_lock_bh(&conn->rxq.lock);
-	skb = skb_peek(&conn->rxq);
+	skb = __skb_dequeue(&conn->rxq);
+	if (skb)
+		conn->rxq_bytes -= skb->truesize;
 	spin_unlock_bh(&conn->rxq.lock);
 	return skb;
 }
 
-static void xd_inet_rxq_unlink(struct xd_inet_conn *conn, struct sk_buff *skb)
+/* Put back a frame the socket has no room for yet, in front. */
+static void xd_inet_rxq_requeue(struct xd_inet_conn *conn, struct sk_buff *skb)
 {
 	spin_lock_bh(&conn->rxq.lock);
-	__skb_unlink(skb, &conn->rxq);
-	conn->rxq_bytes -= skb->truesize;
+	__skb_queue_head(&conn->rxq, skb);
+	conn->rxq_bytes += skb->truesize;
 	spin_unlock_bh(&conn->rxq.lock);
 }
 
@@ -911,30 +919,34 @@ static int xd_inet_deliver(struct xd_inet_conn *conn)
 	struct sk_buff *skb;
 	int err = 0;
 
-	while (!err && (skb = xd_inet_rxq_peek(conn))) {
+	while (!err && (skb = xd_inet_rxq_dequeue(conn))) {
 		u8 type = XD_RX_CB(skb)->type;
 
 		if (!test_bit(XD_F_HANDSHAKEN, &conn->flags)) {
-			if (type != XD_FRAME_HELLO)
+			if (type != XD_FRAME_HELLO) {
+				kfree_skb(skb);
 				return -EPROTO;
-			xd_inet_rxq_unlink(conn, skb);
+			}
 			xd_inet_hello(conn, skb);
 			if (!test_bit(XD_F_HANDSHAKEN, &conn->flags))
 				return 0;
 			continue;
 		}
 		if (type == XD_FRAME_HELLO ||
-		    test_bit(XD_F_DISC_RCVD, &conn->flags))
+		    test_bit(XD_F_DISC_RCVD, &conn->flags)) {
+			kfree_skb(skb);
 			return -EPROTO;
+		}
 		/*
 		 * No room: consumed() calls again.  A closed socket drops
 		 * what arrives (its queue is purged after release()).
 		 */
 		if (type == XD_FRAME_DATA && xdiscon_skb_unread(skb) &&
 		    !test_bit(XD_F_RELEASED, &conn->flags) &&
-		    !xdiscon_rcv_room(xsk, skb))
+		    !xdiscon_rcv_room(xsk, skb)) {
+			xd_inet_rxq_requeue(conn, skb);
 			return 0;
-		xd_inet_rxq_unlink(conn, skb);
+		}
 		if (type == XD_FRAME_DISCONNECT) {
 			err = xd_inet_rcv_disconnect(conn, skb);
 			kfree_skb(skb);
@@ -997,11 +1009,11 @@ static void xd_inet_rx(struct xd_inet_conn *conn)
 		xd_inet_protocol_error(conn);
 		return;
 	}
-	if (READ_ONCE(conn->strp.paused) &&
+	mutex_lock(&conn->lock);
+	/* Only while the TCP socket exists: the parser's work locks it. */
+	if (conn->tcp && READ_ONCE(conn->strp.paused) &&
 	    READ_ONCE(conn->rxq_bytes) <= READ_ONCE(xsk->sk.sk_rcvbuf))
 		strp_unpause(&conn->strp);
-
-	mutex_lock(&conn->lock);
 	err = xd_inet_tcp_status(conn, &eof);
 	if (!err && eof && !skb_queue_empty_lockless(&conn->rxq))
 		eof = false;		/* frames still to deliver first */
@@ -1115,20 +1127,23 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 	sock_hold(&listener->sk);
 	conn->listener = listener;
 
-	/* The list holds the reference sk_alloc() gave. */
+	/*
+	 * Set up under the connection's mutex: a closing listener that
+	 * takes it off the list waits for the mutex before resetting it.
+	 * The list holds the reference sk_alloc() gave.
+	 */
+	mutex_lock(&conn->lock);
 	spin_lock(&lconn->pending_lock);
 	list_add_tail(&conn->pending_node, &lconn->pending);
 	lconn->npending++;
 	spin_unlock(&lconn->pending_lock);
-
-	mutex_lock(&conn->lock);
 	strp_init(&conn->strp, tcp->sk, &xd_inet_strp_cb);
 	xd_inet_hook(conn, true);
 	xd_inet_arm_timer(conn, XD_F_HANDSHAKEN, XD_HANDSHAKE_TIMEOUT);
-	mutex_unlock(&conn->lock);
 	/* The hello may be there already, or the client gone. */
 	strp_check_rcv(&conn->strp);
 	xd_inet_queue(conn, &conn->rx_work);
+	mutex_unlock(&conn->lock);
 	return;
 
 err_tcp:
