@@ -945,7 +945,15 @@ static int xd_inet_deliver(struct xd_inet_conn *conn)
 		    !test_bit(XD_F_RELEASED, &conn->flags) &&
 		    !xdiscon_rcv_room(xsk, skb)) {
 			xd_inet_rxq_requeue(conn, skb);
-			return 0;
+			/*
+			 * A reader that made room while the frame was off
+			 * rxq saw it empty and did not call again: look once
+			 * more.  Pairs with the barrier in consumed().
+			 */
+			smp_mb();
+			if (!xdiscon_rcv_room(xsk, skb))
+				return 0;
+			continue;
 		}
 		if (type == XD_FRAME_DISCONNECT) {
 			err = xd_inet_rcv_disconnect(conn, skb);
@@ -1378,6 +1386,8 @@ static void xd_inet_consumed(struct xdiscon_sock *xsk)
 {
 	struct xd_inet_conn *conn = xd_conn(xsk);
 
+	/* The room the reader made is visible before rxq is looked at. */
+	smp_mb();
 	if (!skb_queue_empty_lockless(&conn->rxq))
 		xd_inet_queue(conn, &conn->rx_work);
 }

@@ -91,7 +91,8 @@ static ssize_t read_pattern(int fd, size_t chunk)
 
 /*
  * Fill the connection until nothing more goes in: the sender's buffer and,
- * over TCP, both TCPs' buffers and the receiver's.  Sends pattern bytes
+ * over TCP, both TCPs' buffers (megabytes: the tests that do this get
+ * three minutes) and the receiver's.  Sends pattern bytes
  * (as write_pattern() does) without blocking, and after each EAGAIN waits
  * up to 0.5 s for room; the pipeline is full when none comes.  Returns
  * the bytes sent.
@@ -215,11 +216,11 @@ static int sockets_in_use(void)
 /*
  * Wait until the family's socket count is back to @n: a graceful close
  * finishes in the background (over TCP, when the peer's end of stream
- * arrives).  1 when it is, 0 after 10 s.
+ * arrives).  1 when it is, 0 after 30 s.
  */
 static int sockets_back_to(int n)
 {
-	double end = now() + 10;
+	double end = now() + 30;
 	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
 
 	while (sockets_in_use() != n && now() < end)
@@ -551,7 +552,7 @@ TEST_F(conn, msg_dontwait_and_rcvtimeo)
 }
 
 /* A peer that never reads: sends stop within the buffer limits. */
-TEST_F(conn, flow_control_and_sndtimeo)
+TEST_F_TIMEOUT(conn, flow_control_and_sndtimeo, 180)
 {
 	struct timeval tv = { .tv_usec = 200000 };
 	int sndbuf = 65536, rcvbuf = 65536, queued = -1;
@@ -592,7 +593,7 @@ TEST_F(conn, flow_control_and_sndtimeo)
 }
 
 /* More than the receiver buffers waits in the sender: SIOCOUTQ counts it. */
-TEST_F(conn, outq_counts_untaken)
+TEST_F_TIMEOUT(conn, outq_counts_untaken, 180)
 {
 	int rcvbuf = 4096, queued = 0;
 	size_t total;
@@ -900,7 +901,7 @@ TEST_F(conn, blocked_reader_wakes_on_disconnect)
 /* -- close and SO_LINGER -- */
 
 /* Linger off: close returns at once; data and disconnect follow. */
-TEST_F(conn, close_graceful_background)
+TEST_F_TIMEOUT(conn, close_graceful_background, 180)
 {
 	int rcvbuf = 4096, dlen, flags, queued = 0;
 	char disc[16], c;
@@ -987,7 +988,7 @@ TEST_F(conn, close_linger_delivered)
 }
 
 /* Linger {1, t} with a peer that does not read: wait t, then abort. */
-TEST_F(conn, close_linger_timeout_aborts)
+TEST_F_TIMEOUT(conn, close_linger_timeout_aborts, 180)
 {
 	int rcvbuf = 4096;
 	char buf[16];
@@ -1026,7 +1027,7 @@ TEST_F(conn, disconnect_cmsg_does_not_linger)
 }
 
 /* XDISCON_TX_DONE: the peer's transport took the data and disconnect. */
-TEST_F(conn, tx_done_option)
+TEST_F_TIMEOUT(conn, tx_done_option, 180)
 {
 	int rcvbuf = 4096, done = -1;
 	socklen_t len = sizeof(done);
@@ -1048,7 +1049,7 @@ TEST_F(conn, tx_done_option)
 }
 
 /* Winsock's non-blocking close with a linger timeout: EWOULDBLOCK, open. */
-TEST_F(conn, nonblocking_graceful_close_would_block)
+TEST_F_TIMEOUT(conn, nonblocking_graceful_close_would_block, 180)
 {
 	int rcvbuf = 4096, dlen, flags;
 	char disc[16], c;
