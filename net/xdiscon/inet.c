@@ -1421,7 +1421,6 @@ static void xd_inet_release(struct xdiscon_sock *xsk)
 static void xd_inet_unbind(struct xdiscon_sock *xsk)
 {
 	struct xd_inet_conn *conn = xd_conn(xsk), *child;
-	LIST_HEAD(pending);
 
 	if (!conn || conn->role == XD_ROLE_CONN)
 		return;
@@ -1429,14 +1428,24 @@ static void xd_inet_unbind(struct xdiscon_sock *xsk)
 	xd_inet_tcp_close(conn, false);
 	mutex_unlock(&conn->lock);
 
-	spin_lock(&conn->pending_lock);
-	list_splice_init(&conn->pending, &pending);
-	spin_unlock(&conn->pending_lock);
-	while ((child = list_first_entry_or_null(&pending,
+	/*
+	 * Each child comes off the list under the lock, one at a time:
+	 * whoever takes it off (here, its handshake, its timer) owns the
+	 * list's reference, and a child moved to a private list would
+	 * still look listed to the others.
+	 */
+	for (;;) {
+		spin_lock(&conn->pending_lock);
+		child = list_first_entry_or_null(&conn->pending,
 						 struct xd_inet_conn,
-						 pending_node))) {
-		list_del_init(&child->pending_node);
-		xd_inet_uncount(child);
+						 pending_node);
+		if (child) {
+			list_del_init(&child->pending_node);
+			conn->npending--;
+		}
+		spin_unlock(&conn->pending_lock);
+		if (!child)
+			break;
 		xd_inet_drop_pending(child);
 	}
 }
