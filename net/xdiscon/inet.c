@@ -120,7 +120,6 @@ enum xd_role {
 /* Bits in xd_inet_conn.flags. */
 enum {
 	XD_F_HANDSHAKEN,	/* hellos exchanged */
-	XD_F_DISC_QUEUED,	/* our disconnect is queued or sent */
 	XD_F_FIN_SENT,		/* our disconnect went into TCP, then FIN */
 	XD_F_DISC_RCVD,		/* the peer's disconnect arrived */
 	XD_F_EOF,		/* the peer's FIN arrived after it */
@@ -694,10 +693,10 @@ static void xd_inet_reset(struct xd_inet_conn *conn, int err)
 /*
  * A connection still in its handshake on the listening side: take it off
  * the listener's list.  True if this caller did, and so owns the
- * reference the list held.  It still counts against the backlog until
- * xd_inet_uncount() when @counted.
+ * reference the list held.  It counts against the backlog until its owner
+ * calls xd_inet_uncount(): when it is dropped or in the accept queue.
  */
-static bool __xd_inet_unpend(struct xd_inet_conn *conn, bool counted)
+static bool xd_inet_unpend(struct xd_inet_conn *conn)
 {
 	struct xd_inet_conn *lconn;
 	bool mine = false;
@@ -708,17 +707,10 @@ static bool __xd_inet_unpend(struct xd_inet_conn *conn, bool counted)
 	spin_lock(&lconn->pending_lock);
 	if (!list_empty(&conn->pending_node)) {
 		list_del_init(&conn->pending_node);
-		if (!counted)
-			lconn->npending--;
 		mine = true;
 	}
 	spin_unlock(&lconn->pending_lock);
 	return mine;
-}
-
-static bool xd_inet_unpend(struct xd_inet_conn *conn)
-{
-	return __xd_inet_unpend(conn, false);
 }
 
 static void xd_inet_uncount(struct xd_inet_conn *conn)
@@ -730,7 +722,7 @@ static void xd_inet_uncount(struct xd_inet_conn *conn)
 	spin_unlock(&lconn->pending_lock);
 }
 
-/* Drop a connection that never reached accept(): RST, and free it. */
+/* Drop a connection its caller took off the pending list: RST, free it. */
 static void xd_inet_drop_pending(struct xd_inet_conn *conn)
 {
 	struct xdiscon_sock *xsk = conn->xsk;
@@ -738,6 +730,7 @@ static void xd_inet_drop_pending(struct xd_inet_conn *conn)
 	mutex_lock(&conn->lock);
 	xd_inet_reset_locked(conn, false, 0);
 	mutex_unlock(&conn->lock);
+	xd_inet_uncount(conn);
 	WRITE_ONCE(xsk->sk.sk_state, XDISCON_CLOSED);
 	sock_put(&xsk->sk);
 }
@@ -846,7 +839,7 @@ static void xd_inet_server_hello(struct xd_inet_conn *conn,
 	bool ok = xd_inet_type_ok(&xsk->sk, hello);
 
 	/* Counted until it is in the accept queue: see backlog_full(). */
-	if (!__xd_inet_unpend(conn, true))
+	if (!xd_inet_unpend(conn))
 		return;		/* the listener is closing it */
 	mutex_lock(&conn->lock);
 	xd_inet_disarm_timer(conn);
@@ -1296,7 +1289,12 @@ static int xd_inet_connect(struct xdiscon_sock *xsk,
 	return err;
 }
 
-static int xd_inet_xmit(struct xdiscon_sock *xsk, struct sk_buff *skb)
+/*
+ * Queue one frame for TCP and push.  Consumes @skb; -EPIPE once the
+ * connection is reset or its TCP socket is gone.
+ */
+static int xd_inet_queue_frame(struct xdiscon_sock *xsk, struct sk_buff *skb,
+			       u8 type)
 {
 	struct xd_inet_conn *conn = xd_conn(xsk);
 	int err = 0;
@@ -1305,7 +1303,7 @@ static int xd_inet_xmit(struct xdiscon_sock *xsk, struct sk_buff *skb)
 	if (!conn->tcp || test_bit(XD_F_RESET, &conn->flags)) {
 		err = -EPIPE;
 	} else {
-		xd_inet_frame(skb, XD_FRAME_DATA);
+		xd_inet_frame(skb, type);
 		__skb_queue_tail(&conn->txq, skb);
 		skb = NULL;
 		xd_inet_push(conn);
@@ -1315,21 +1313,16 @@ static int xd_inet_xmit(struct xdiscon_sock *xsk, struct sk_buff *skb)
 	return err;
 }
 
+static int xd_inet_xmit(struct xdiscon_sock *xsk, struct sk_buff *skb)
+{
+	return xd_inet_queue_frame(xsk, skb, XD_FRAME_DATA);
+}
+
+/* The core calls this once: it sets SEND_SHUTDOWN under the socket lock. */
 static void xd_inet_send_disconnect(struct xdiscon_sock *xsk,
 				    struct sk_buff *data)
 {
-	struct xd_inet_conn *conn = xd_conn(xsk);
-
-	mutex_lock(&conn->lock);
-	if (conn->tcp && !test_bit(XD_F_RESET, &conn->flags) &&
-	    !test_and_set_bit(XD_F_DISC_QUEUED, &conn->flags)) {
-		xd_inet_frame(data, XD_FRAME_DISCONNECT);
-		__skb_queue_tail(&conn->txq, data);
-		data = NULL;
-		xd_inet_push(conn);
-	}
-	mutex_unlock(&conn->lock);
-	kfree_skb(data);
+	xd_inet_queue_frame(xsk, data, XD_FRAME_DISCONNECT);
 }
 
 static void xd_inet_abort(struct xdiscon_sock *xsk)
@@ -1439,10 +1432,8 @@ static void xd_inet_unbind(struct xdiscon_sock *xsk)
 		child = list_first_entry_or_null(&conn->pending,
 						 struct xd_inet_conn,
 						 pending_node);
-		if (child) {
+		if (child)
 			list_del_init(&child->pending_node);
-			conn->npending--;
-		}
 		spin_unlock(&conn->pending_lock);
 		if (!child)
 			break;
