@@ -65,13 +65,13 @@ static void xdiscon_sk_purge(struct xdiscon_sock *xsk)
 	struct sk_buff *peer_disc, *discdata;
 
 	xdiscon_rcv_purge(xsk);
-	spin_lock(&q->lock);
+	spin_lock_bh(&q->lock);
 	peer_disc = xsk->peer_disc;
 	xsk->peer_disc = NULL;
 	discdata = xsk->discdata;
 	xsk->discdata = NULL;
 	WRITE_ONCE(xsk->discdata_len, 0);
-	spin_unlock(&q->lock);
+	spin_unlock_bh(&q->lock);
 	kfree_skb(peer_disc);
 	kfree_skb(discdata);
 }
@@ -207,14 +207,14 @@ bool xdiscon_enqueue_child(struct xdiscon_sock *listener,
 	struct sock *lsk = &listener->sk;
 	bool ok;
 
-	spin_lock(&lsk->sk_receive_queue.lock);
+	spin_lock_bh(&lsk->sk_receive_queue.lock);
 	ok = lsk->sk_state == XDISCON_LISTEN;
 	if (ok) {
 		list_add_tail(&child->accept_node, &listener->accept_q);
 		child->listener = listener;
 		sk_acceptq_added(lsk);
 	}
-	spin_unlock(&lsk->sk_receive_queue.lock);
+	spin_unlock_bh(&lsk->sk_receive_queue.lock);
 	if (ok)
 		lsk->sk_data_ready(lsk);
 	return ok;
@@ -224,7 +224,7 @@ static struct xdiscon_sock *xdiscon_dequeue_child(struct xdiscon_sock *l)
 {
 	struct xdiscon_sock *child;
 
-	spin_lock(&l->sk.sk_receive_queue.lock);
+	spin_lock_bh(&l->sk.sk_receive_queue.lock);
 	child = list_first_entry_or_null(&l->accept_q, struct xdiscon_sock,
 					 accept_node);
 	if (child) {
@@ -232,7 +232,7 @@ static struct xdiscon_sock *xdiscon_dequeue_child(struct xdiscon_sock *l)
 		child->listener = NULL;
 		sk_acceptq_removed(&l->sk);
 	}
-	spin_unlock(&l->sk.sk_receive_queue.lock);
+	spin_unlock_bh(&l->sk.sk_receive_queue.lock);
 	/* Connects waiting for backlog space wait on the listener. */
 	if (child)
 		wake_up_interruptible_all(sk_sleep(&l->sk));
@@ -498,9 +498,9 @@ static int xdiscon_shutdown(struct socket *sock, int how)
 	}
 	if (how & RCV_SHUTDOWN) {
 		/* Under the queue lock: delivery checks it there. */
-		spin_lock(&sk->sk_receive_queue.lock);
+		spin_lock_bh(&sk->sk_receive_queue.lock);
 		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
-		spin_unlock(&sk->sk_receive_queue.lock);
+		spin_unlock_bh(&sk->sk_receive_queue.lock);
 		xdiscon_rcv_purge(xsk);
 		if (sk->sk_state == XDISCON_CONNECTED)
 			xsk->transport->consumed(xsk);
@@ -579,9 +579,9 @@ static int xdiscon_release(struct socket *sock)
 	lock_sock(sk);
 	switch (sk->sk_state) {
 	case XDISCON_LISTEN:
-		spin_lock(&sk->sk_receive_queue.lock);
+		spin_lock_bh(&sk->sk_receive_queue.lock);
 		WRITE_ONCE(sk->sk_state, XDISCON_CLOSED);
-		spin_unlock(&sk->sk_receive_queue.lock);
+		spin_unlock_bh(&sk->sk_receive_queue.lock);
 		xsk->transport->unbind(xsk);
 		xsk->bound = false;
 		xdiscon_flush_accept_queue(xsk);
@@ -632,7 +632,7 @@ static int xdiscon_ioctl(struct socket *sock, unsigned int cmd,
 		release_sock(sk);
 		return put_user(amount, (int __user *)arg);
 	case SIOCINQ:
-		spin_lock(&sk->sk_receive_queue.lock);
+		spin_lock_bh(&sk->sk_receive_queue.lock);
 		amount = 0;
 		if (sk->sk_type == SOCK_SEQPACKET) {
 			struct sk_buff *skb = skb_peek(&sk->sk_receive_queue);
@@ -644,7 +644,7 @@ static int xdiscon_ioctl(struct socket *sock, unsigned int cmd,
 			skb_queue_walk(&sk->sk_receive_queue, skb)
 				amount += xdiscon_skb_unread(skb);
 		}
-		spin_unlock(&sk->sk_receive_queue.lock);
+		spin_unlock_bh(&sk->sk_receive_queue.lock);
 		return put_user(amount, (int __user *)arg);
 	default:
 		return -ENOIOCTLCMD;

@@ -218,10 +218,10 @@ static struct sk_buff *xdiscon_rcv_peek(struct xdiscon_sock *xsk,
 	struct sk_buff_head *q = &xsk->sk.sk_receive_queue;
 	struct sk_buff *skb;
 
-	spin_lock(&q->lock);
+	spin_lock_bh(&q->lock);
 	skb = prev ? skb_peek_next(prev, q) : skb_peek(q);
 	*rx_end = xsk->rx_end;
-	spin_unlock(&q->lock);
+	spin_unlock_bh(&q->lock);
 	return skb;
 }
 
@@ -229,10 +229,10 @@ static void xdiscon_rcv_unlink(struct xdiscon_sock *xsk, struct sk_buff *skb)
 {
 	struct sk_buff_head *q = &xsk->sk.sk_receive_queue;
 
-	spin_lock(&q->lock);
+	spin_lock_bh(&q->lock);
 	__skb_unlink(skb, q);
 	WRITE_ONCE(xsk->rx_bytes, xsk->rx_bytes - skb->truesize);
-	spin_unlock(&q->lock);
+	spin_unlock_bh(&q->lock);
 	consume_skb(skb);
 }
 
@@ -271,10 +271,10 @@ void xdiscon_rcv_purge(struct xdiscon_sock *xsk)
 	struct sk_buff_head purge;
 
 	__skb_queue_head_init(&purge);
-	spin_lock(&q->lock);
+	spin_lock_bh(&q->lock);
 	skb_queue_splice_init(q, &purge);
 	WRITE_ONCE(xsk->rx_bytes, 0);
-	spin_unlock(&q->lock);
+	spin_unlock_bh(&q->lock);
 	__skb_queue_purge(&purge);
 }
 
@@ -422,14 +422,14 @@ void xdiscon_rcv_skb(struct xdiscon_sock *xsk, struct sk_buff *skb)
 	struct sk_buff_head *q = &sk->sk_receive_queue;
 	bool queued;
 
-	spin_lock(&q->lock);
+	spin_lock_bh(&q->lock);
 	queued = !(sk->sk_shutdown & RCV_SHUTDOWN) &&
 		 xsk->rx_end == XDISCON_RX_OPEN;
 	if (queued) {
 		__skb_queue_tail(q, skb);
 		WRITE_ONCE(xsk->rx_bytes, xsk->rx_bytes + skb->truesize);
 	}
-	spin_unlock(&q->lock);
+	spin_unlock_bh(&q->lock);
 	if (queued)
 		sk->sk_data_ready(sk);
 	else
@@ -449,14 +449,14 @@ void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data)
 	struct sock *sk = &xsk->sk;
 	bool first;
 
-	spin_lock(&sk->sk_receive_queue.lock);
+	spin_lock_bh(&sk->sk_receive_queue.lock);
 	first = xsk->rx_end == XDISCON_RX_OPEN;
 	if (first) {
 		xsk->peer_disc = data;
 		/* Readers that see the disconnect see its data. */
 		smp_store_release(&xsk->rx_end, XDISCON_RX_DISCONNECT);
 	}
-	spin_unlock(&sk->sk_receive_queue.lock);
+	spin_unlock_bh(&sk->sk_receive_queue.lock);
 	if (!first) {
 		kfree_skb(data);
 		return;
@@ -471,13 +471,13 @@ void xdiscon_rcv_reset(struct xdiscon_sock *xsk)
 	struct sock *sk = &xsk->sk;
 	bool first;
 
-	spin_lock(&sk->sk_receive_queue.lock);
+	spin_lock_bh(&sk->sk_receive_queue.lock);
 	first = xsk->rx_end != XDISCON_RX_RESET;
 	if (first) {
 		WRITE_ONCE(xsk->rx_end, XDISCON_RX_RESET);
 		WRITE_ONCE(sk->sk_err, ECONNRESET);
 	}
-	spin_unlock(&sk->sk_receive_queue.lock);
+	spin_unlock_bh(&sk->sk_receive_queue.lock);
 	if (!first)
 		return;
 	sk_error_report(sk);

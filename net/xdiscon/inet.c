@@ -11,9 +11,11 @@
  * Contexts
  * --------
  * - The TCP socket's callbacks (softirq, or process context when TCP
- *   runs its backlog) only parse: the strparser hands complete frames to
- *   xd_inet_rcv_msg(), which queues them on conn->rxq; and they queue
- *   work.  They take no xdiscon lock.
+ *   runs its backlog) parse: the strparser hands complete frames to
+ *   xd_inet_rcv_msg(), which puts a data frame straight into the socket's
+ *   receive queue when nothing waits ahead of it and queues every other
+ *   frame on conn->rxq; and they queue work.  The only xdiscon lock they
+ *   take is the socket's receive-queue lock (hence _bh everywhere).
  * - conn->rx_work (xd_inet_wq, process context) delivers frames into the
  *   xdiscon socket, runs the handshake, notices the peer's end of stream
  *   and TCP errors; for a listener it accepts new TCP connections.
@@ -141,7 +143,8 @@ enum {
  * @flags: XD_F_* bits, atomic.
  * @strp: the frame parser over @tcp; its callbacks run under @tcp's lock.
  * @rxq: parsed frames for @rx_work; its own lock (_bh: the parser may
- *	run in softirq); @rxq_bytes counts their truesize under it.
+ *	run in softirq); @rxq_bytes counts their truesize under it, and
+ *	@rx_busy says @rx_work holds a frame it took off @rxq.
  * @txq: frames not yet in TCP; @lock.  Each skb's cb is an
  *	xd_inet_tx_cb.
  * @tx_err: the error a send into TCP met (it consumes TCP's sk_err);
@@ -165,6 +168,7 @@ struct xd_inet_conn {
 	struct strparser strp;
 	struct sk_buff_head rxq;
 	unsigned int rxq_bytes;
+	bool rx_busy;
 	struct sk_buff_head txq;
 	int tx_err;
 	struct work_struct rx_work;
@@ -357,6 +361,36 @@ static int xd_inet_parse_msg(struct strparser *strp, struct sk_buff *skb)
 	return XD_HDR_LEN + len;
 }
 
+/*
+ * The fast path: a data frame of an established connection goes straight
+ * into the socket, from the parser's context (softirq, or process context
+ * under the TCP socket's lock), when nothing is ahead of it: @rxq empty,
+ * @rx_work holding no frame, room in the socket.  Everything else, and
+ * any frame behind one that waits, goes through @rxq and @rx_work in
+ * order.  The parser's callbacks are serialised by the TCP socket's lock,
+ * and only they add to @rxq, so nothing can overtake the frame after the
+ * check.
+ */
+static bool xd_inet_rcv_direct(struct xd_inet_conn *conn, struct sk_buff *skb)
+{
+	const unsigned long mask = BIT(XD_F_HANDSHAKEN) | BIT(XD_F_DISC_RCVD) |
+		BIT(XD_F_RELEASED) | BIT(XD_F_RESET) | BIT(XD_F_PROTO_ERR);
+	struct xdiscon_sock *xsk = conn->xsk;
+	bool direct;
+
+	if (XD_RX_CB(skb)->type != XD_FRAME_DATA ||
+	    !xdiscon_skb_unread(skb) ||
+	    (READ_ONCE(conn->flags) & mask) != BIT(XD_F_HANDSHAKEN))
+		return false;
+	spin_lock_bh(&conn->rxq.lock);
+	direct = !conn->rx_busy && skb_queue_empty(&conn->rxq) &&
+		 xdiscon_rcv_room(xsk, skb);
+	spin_unlock_bh(&conn->rxq.lock);
+	if (direct)
+		xdiscon_rcv_skb(xsk, skb);
+	return direct;
+}
+
 static void xd_inet_rcv_msg(struct strparser *strp, struct sk_buff *skb)
 {
 	struct xd_inet_conn *conn = container_of(strp, struct xd_inet_conn,
@@ -374,6 +408,8 @@ static void xd_inet_rcv_msg(struct strparser *strp, struct sk_buff *skb)
 	XD_RX_CB(skb)->xd.consumed = off + XD_HDR_LEN;
 	XD_RX_CB(skb)->xd.end = off + full;
 	XD_RX_CB(skb)->type = hdr.type;
+	if (xd_inet_rcv_direct(conn, skb))
+		return;
 
 	spin_lock_bh(&conn->rxq.lock);
 	__skb_queue_tail(&conn->rxq, skb);
@@ -767,8 +803,10 @@ static struct sk_buff *xd_inet_rxq_dequeue(struct xd_inet_conn *conn)
 
 	spin_lock_bh(&conn->rxq.lock);
 	skb = __skb_dequeue(&conn->rxq);
-	if (skb)
+	if (skb) {
 		conn->rxq_bytes -= skb->truesize;
+		conn->rx_busy = true;	/* until xd_inet_deliver() returns */
+	}
 	spin_unlock_bh(&conn->rxq.lock);
 	return skb;
 }
@@ -906,7 +944,7 @@ static int xd_inet_rcv_disconnect(struct xd_inet_conn *conn,
  * Deliver parsed frames while the socket has room.  Returns 0, or
  * -EPROTO for a frame out of place.
  */
-static int xd_inet_deliver(struct xd_inet_conn *conn)
+static int __xd_inet_deliver(struct xd_inet_conn *conn)
 {
 	struct xdiscon_sock *xsk = conn->xsk;
 	struct sk_buff *skb;
@@ -958,6 +996,17 @@ static int xd_inet_deliver(struct xd_inet_conn *conn)
 			xdiscon_rcv_skb(xsk, skb);
 		}
 	}
+	return err;
+}
+
+static int xd_inet_deliver(struct xd_inet_conn *conn)
+{
+	int err = __xd_inet_deliver(conn);
+
+	/* Frames may take the fast path again (see rcv_direct()). */
+	spin_lock_bh(&conn->rxq.lock);
+	conn->rx_busy = false;
+	spin_unlock_bh(&conn->rxq.lock);
 	return err;
 }
 

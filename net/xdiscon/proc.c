@@ -91,10 +91,10 @@ static int xdiscon_seq_show(struct seq_file *seq, void *v)
 	if (!net_eq(sock_net(sk), seq_file_net(seq)))
 		return 0;
 	/* peer_disc is set and freed under the receive queue lock. */
-	spin_lock(&sk->sk_receive_queue.lock);
+	spin_lock_bh(&sk->sk_receive_queue.lock);
 	if (xsk->peer_disc)
 		peer_disc_len = xsk->peer_disc->len;
-	spin_unlock(&sk->sk_receive_queue.lock);
+	spin_unlock_bh(&sk->sk_receive_queue.lock);
 	seq_printf(seq, "%-8lu %-9s %-17s %-9s %-9u %-8u %-8u %-7u %d\n",
 		   sock_i_ino(sk),
 		   sk->sk_type == SOCK_STREAM ? "STREAM" : "SEQPACKET",
