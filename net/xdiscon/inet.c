@@ -564,21 +564,32 @@ static void xd_inet_frame(struct sk_buff *skb, u8 type)
 	};
 }
 
-/* Send one frame's next piece; bytes TCP took, or an error (-EAGAIN). */
+/*
+ * Send one frame's next piece; bytes TCP took, or an error (-EAGAIN).
+ * The header goes with the skb's linear part in one call: a small frame
+ * costs TCP one sendmsg, as it would cost the user over plain TCP.
+ */
 static int xd_inet_send_piece(struct sock *sk, struct sk_buff *skb)
 {
 	struct xd_inet_tx_cb *cb = XD_TX_CB(skb);
 
 	if (cb->sent < XD_HDR_LEN) {
-		struct kvec iov = {
-			.iov_base = (u8 *)&cb->hdr + cb->sent,
-			.iov_len = XD_HDR_LEN - cb->sent,
+		struct kvec iov[2] = {
+			{
+				.iov_base = (u8 *)&cb->hdr + cb->sent,
+				.iov_len = XD_HDR_LEN - cb->sent,
+			}, {
+				.iov_base = skb->data,
+				.iov_len = skb_headlen(skb),
+			},
 		};
 		struct msghdr msg = {
-			.msg_flags = MSG_DONTWAIT | (skb->len ? MSG_MORE : 0),
+			.msg_flags = MSG_DONTWAIT |
+				     (skb->data_len ? MSG_MORE : 0),
 		};
 
-		return kernel_sendmsg_locked(sk, &msg, &iov, 1, iov.iov_len);
+		return kernel_sendmsg_locked(sk, &msg, iov, 2,
+					     iov[0].iov_len + iov[1].iov_len);
 	}
 	return skb_send_sock_locked(sk, skb, cb->sent - XD_HDR_LEN,
 				    XD_HDR_LEN + skb->len - cb->sent);
