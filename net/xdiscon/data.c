@@ -404,15 +404,16 @@ out:
 
 /*
  * Delivery, called by transports without the receiver's socket lock.
- * Room: the receive queue stays within SO_RCVBUF, but an empty queue
- * always takes one skb, so a record larger than the buffer still passes.
+ * Room: the receive queue stays within @limit (the transport's reading of
+ * SO_RCVBUF), but an empty queue always takes one skb, so a record larger
+ * than the buffer still passes.
  */
-bool xdiscon_rcv_room(struct xdiscon_sock *xsk, struct sk_buff *skb)
+bool xdiscon_rcv_room(struct xdiscon_sock *xsk, struct sk_buff *skb,
+		      unsigned int limit)
 {
 	unsigned int queued = READ_ONCE(xsk->rx_bytes);
 
-	return !queued ||
-	       queued + skb->truesize <= READ_ONCE(xsk->sk.sk_rcvbuf);
+	return !queued || queued + skb->truesize <= limit;
 }
 
 /* Queue @skb for the reader; dropped once the receive side is shut. */

@@ -145,6 +145,10 @@ enum {
  * @rxq: parsed frames for @rx_work; its own lock (_bh: the parser may
  *	run in softirq); @rxq_bytes counts their truesize under it, and
  *	@rx_busy says @rx_work holds a frame it took off @rxq.
+ * @rcvbuf: the limit of the socket's receive queue and of @rxq: SO_RCVBUF,
+ *	or while the user has not set it, at least what TCP's receive
+ *	autotuning gave @tcp (tcp_rmem), as a TCP socket's own limit grows.
+ *	Written by the parser, read locklessly.
  * @txq: frames not yet in TCP; @lock.  Each skb's cb is an
  *	xd_inet_tx_cb.
  * @tx_err: the error a send into TCP met (it consumes TCP's sk_err);
@@ -169,6 +173,7 @@ struct xd_inet_conn {
 	struct sk_buff_head rxq;
 	unsigned int rxq_bytes;
 	bool rx_busy;
+	unsigned int rcvbuf;
 	struct sk_buff_head txq;
 	int tx_err;
 	struct work_struct rx_work;
@@ -384,11 +389,23 @@ static bool xd_inet_rcv_direct(struct xd_inet_conn *conn, struct sk_buff *skb)
 		return false;
 	spin_lock_bh(&conn->rxq.lock);
 	direct = !conn->rx_busy && skb_queue_empty(&conn->rxq) &&
-		 xdiscon_rcv_room(xsk, skb);
+		 xdiscon_rcv_room(xsk, skb, READ_ONCE(conn->rcvbuf));
 	spin_unlock_bh(&conn->rxq.lock);
 	if (direct)
 		xdiscon_rcv_skb(xsk, skb);
 	return direct;
+}
+
+/* See @rcvbuf in struct xd_inet_conn. */
+static void xd_inet_track_rcvbuf(struct xd_inet_conn *conn, struct sock *tcp)
+{
+	struct sock *sk = &conn->xsk->sk;
+	unsigned int limit = READ_ONCE(sk->sk_rcvbuf);
+
+	/* Racy (a bit-field): a user's SO_RCVBUF counts from the next frame. */
+	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK))
+		limit = max_t(unsigned int, limit, READ_ONCE(tcp->sk_rcvbuf));
+	WRITE_ONCE(conn->rcvbuf, limit);
 }
 
 static void xd_inet_rcv_msg(struct strparser *strp, struct sk_buff *skb)
@@ -408,13 +425,14 @@ static void xd_inet_rcv_msg(struct strparser *strp, struct sk_buff *skb)
 	XD_RX_CB(skb)->xd.consumed = off + XD_HDR_LEN;
 	XD_RX_CB(skb)->xd.end = off + full;
 	XD_RX_CB(skb)->type = hdr.type;
+	xd_inet_track_rcvbuf(conn, strp->sk);
 	if (xd_inet_rcv_direct(conn, skb))
 		return;
 
 	spin_lock_bh(&conn->rxq.lock);
 	__skb_queue_tail(&conn->rxq, skb);
 	conn->rxq_bytes += skb->truesize;
-	pause = conn->rxq_bytes > READ_ONCE(conn->xsk->sk.sk_rcvbuf);
+	pause = conn->rxq_bytes > READ_ONCE(conn->rcvbuf);
 	spin_unlock_bh(&conn->rxq.lock);
 	if (pause)
 		strp_pause(strp);
@@ -985,7 +1003,7 @@ static int __xd_inet_deliver(struct xd_inet_conn *conn)
 		 */
 		if (type == XD_FRAME_DATA && xdiscon_skb_unread(skb) &&
 		    !test_bit(XD_F_RELEASED, &conn->flags) &&
-		    !xdiscon_rcv_room(xsk, skb)) {
+		    !xdiscon_rcv_room(xsk, skb, READ_ONCE(conn->rcvbuf))) {
 			xd_inet_rxq_requeue(conn, skb);
 			/*
 			 * A reader that made room while the frame was off
@@ -993,7 +1011,8 @@ static int __xd_inet_deliver(struct xd_inet_conn *conn)
 			 * more.  Pairs with the barrier in consumed().
 			 */
 			smp_mb();
-			if (!xdiscon_rcv_room(xsk, skb))
+			if (!xdiscon_rcv_room(xsk, skb,
+					      READ_ONCE(conn->rcvbuf)))
 				return 0;
 			continue;
 		}
@@ -1073,7 +1092,7 @@ static void xd_inet_rx(struct xd_inet_conn *conn)
 	mutex_lock(&conn->lock);
 	/* Only while the TCP socket exists: the parser's work locks it. */
 	if (conn->tcp && READ_ONCE(conn->strp.paused) &&
-	    READ_ONCE(conn->rxq_bytes) <= READ_ONCE(xsk->sk.sk_rcvbuf))
+	    READ_ONCE(conn->rxq_bytes) <= READ_ONCE(conn->rcvbuf))
 		strp_unpause(&conn->strp);
 	err = xd_inet_tcp_status(conn, &eof);
 	if (!err && eof && !skb_queue_empty_lockless(&conn->rxq))
@@ -1150,6 +1169,7 @@ static void xd_inet_init_conn(struct xd_inet_conn *conn,
 {
 	mutex_init(&conn->lock);
 	conn->xsk = xsk;
+	conn->rcvbuf = READ_ONCE(xsk->sk.sk_rcvbuf);
 	skb_queue_head_init(&conn->rxq);
 	skb_queue_head_init(&conn->txq);
 	INIT_WORK(&conn->rx_work, xd_inet_rx_work);

@@ -186,7 +186,8 @@ void xdiscon_connect_done(struct xdiscon_sock *xsk, int err);
 int xdiscon_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
 int xdiscon_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		    int flags);
-bool xdiscon_rcv_room(struct xdiscon_sock *xsk, struct sk_buff *skb);
+bool xdiscon_rcv_room(struct xdiscon_sock *xsk, struct sk_buff *skb,
+		      unsigned int limit);
 void xdiscon_rcv_skb(struct xdiscon_sock *xsk, struct sk_buff *skb);
 void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data);
 void xdiscon_rcv_reset(struct xdiscon_sock *xsk);
