@@ -12,8 +12,8 @@
  * --------
  * - The TCP socket's callbacks (softirq, or process context when TCP
  *   runs its backlog) parse: the strparser hands complete frames to
- *   xd_inet_rcv_msg(), which puts a data frame straight into the socket's
- *   receive queue when nothing waits ahead of it and queues every other
+ *   xd_inet_rcv_msg(), which hands a data frame or the disconnect straight
+ *   to the socket when nothing waits ahead of it and queues every other
  *   frame on conn->rxq; and they queue work.  The only xdiscon lock they
  *   take is the socket's receive-queue lock (hence _bh everywhere).
  * - conn->rx_work (xd_inet_wq, process context) delivers frames into the
@@ -128,7 +128,6 @@ enum {
 	XD_F_RESET,		/* reset: nothing moves any more */
 	XD_F_RELEASED,		/* the socket was closed */
 	XD_F_PROTO_ERR,		/* the parser found a bad frame */
-	XD_F_STATE_EVENT,	/* TCP changed state: wake the socket */
 };
 
 /*
@@ -317,15 +316,27 @@ static void xd_inet_write_space(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
+/*
+ * TCP changed state.  A socket that sent its disconnect may have a
+ * lingering close (or XDISCON_TX_DONE) waiting for TCP to acknowledge its
+ * FIN: wake it, it looks itself.  rx_work only has something to judge
+ * after an error, a reset or the end, or the peer's FIN; a connection
+ * becoming established, or our FIN acknowledged, costs no work.
+ */
 static void xd_inet_state_change(struct sock *sk)
 {
 	struct xd_inet_conn *conn;
+	struct sock *xs;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	conn = xd_inet_conn_of(sk);
 	if (conn) {
-		set_bit(XD_F_STATE_EVENT, &conn->flags);
-		xd_inet_queue(conn, &conn->rx_work);
+		xs = &conn->xsk->sk;
+		if (READ_ONCE(xs->sk_shutdown) & SEND_SHUTDOWN)
+			xs->sk_state_change(xs);
+		if (READ_ONCE(sk->sk_err) || sk->sk_state == TCP_CLOSE ||
+		    (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN))
+			xd_inet_queue(conn, &conn->rx_work);
 		if (!skb_queue_empty_lockless(&conn->txq))
 			xd_inet_queue(conn, &conn->tx_work);
 	}
@@ -366,34 +377,48 @@ static int xd_inet_parse_msg(struct strparser *strp, struct sk_buff *skb)
 	return XD_HDR_LEN + len;
 }
 
+static int xd_inet_rcv_disconnect(struct xd_inet_conn *conn,
+				  struct sk_buff *skb, gfp_t gfp);
+
 /*
- * The fast path: a data frame of an established connection goes straight
- * into the socket, from the parser's context (softirq, or process context
- * under the TCP socket's lock), when nothing is ahead of it: @rxq empty,
- * @rx_work holding no frame, room in the socket.  Everything else, and
- * any frame behind one that waits, goes through @rxq and @rx_work in
- * order.  The parser's callbacks are serialised by the TCP socket's lock,
- * and only they add to @rxq, so nothing can overtake the frame after the
- * check.
+ * The fast path: a data frame or the disconnect of an established
+ * connection goes straight into the socket, from the parser's context
+ * (softirq, or process context under the TCP socket's lock), when nothing
+ * is ahead of it: @rxq empty, @rx_work holding no frame, and for data room
+ * in the socket.  Everything else, and any frame behind one that waits,
+ * goes through @rxq and @rx_work in order.  The parser's callbacks are
+ * serialised by the TCP socket's lock, and only they add to @rxq, so
+ * nothing can overtake the frame after the check.
  */
 static bool xd_inet_rcv_direct(struct xd_inet_conn *conn, struct sk_buff *skb)
 {
 	const unsigned long mask = BIT(XD_F_HANDSHAKEN) | BIT(XD_F_DISC_RCVD) |
 		BIT(XD_F_RELEASED) | BIT(XD_F_RESET) | BIT(XD_F_PROTO_ERR);
 	struct xdiscon_sock *xsk = conn->xsk;
+	u8 type = XD_RX_CB(skb)->type;
 	bool direct;
 
-	if (XD_RX_CB(skb)->type != XD_FRAME_DATA ||
-	    !xdiscon_skb_unread(skb) ||
-	    (READ_ONCE(conn->flags) & mask) != BIT(XD_F_HANDSHAKEN))
+	if ((READ_ONCE(conn->flags) & mask) != BIT(XD_F_HANDSHAKEN) ||
+	    (type == XD_FRAME_DATA && !xdiscon_skb_unread(skb)) ||
+	    (type != XD_FRAME_DATA && type != XD_FRAME_DISCONNECT))
 		return false;
 	spin_lock_bh(&conn->rxq.lock);
 	direct = !conn->rx_busy && skb_queue_empty(&conn->rxq) &&
-		 xdiscon_rcv_room(xsk, skb, READ_ONCE(conn->rcvbuf));
+		 (type != XD_FRAME_DATA ||
+		  xdiscon_rcv_room(xsk, skb, READ_ONCE(conn->rcvbuf)));
 	spin_unlock_bh(&conn->rxq.lock);
-	if (direct)
+	if (!direct)
+		return false;
+	if (type == XD_FRAME_DATA) {
 		xdiscon_rcv_skb(xsk, skb);
-	return direct;
+		return true;
+	}
+	/* Out of memory here: rx_work tries again, allowed to sleep. */
+	if (xd_inet_rcv_disconnect(conn, skb, GFP_ATOMIC))
+		return false;
+	consume_skb(skb);
+	xd_inet_queue(conn, &conn->rx_work);	/* judges the FIN behind it */
+	return true;
 }
 
 /* See @rcvbuf in struct xd_inet_conn. */
@@ -952,12 +977,12 @@ static void xd_inet_hello(struct xd_inet_conn *conn, struct sk_buff *skb)
 
 /* The peer's disconnect: its data, copied out of the frame. */
 static int xd_inet_rcv_disconnect(struct xd_inet_conn *conn,
-				  struct sk_buff *skb)
+				  struct sk_buff *skb, gfp_t gfp)
 {
 	u32 off = XD_RX_CB(skb)->xd.consumed, len = xdiscon_skb_unread(skb);
 	struct sk_buff *data;
 
-	data = alloc_skb(len, GFP_KERNEL);
+	data = alloc_skb(len, gfp);
 	if (!data)
 		return -ENOMEM;
 	if (skb_copy_bits(skb, off, skb_put(data, len), len)) {
@@ -1017,7 +1042,7 @@ static int __xd_inet_deliver(struct xd_inet_conn *conn)
 			continue;
 		}
 		if (type == XD_FRAME_DISCONNECT) {
-			err = xd_inet_rcv_disconnect(conn, skb);
+			err = xd_inet_rcv_disconnect(conn, skb, GFP_KERNEL);
 			kfree_skb(skb);
 		} else if (!xdiscon_skb_unread(skb) &&
 			   xsk->sk.sk_type == SOCK_STREAM) {
@@ -1078,7 +1103,6 @@ static int xd_inet_tcp_status(struct xd_inet_conn *conn, bool *eof)
 
 static void xd_inet_rx(struct xd_inet_conn *conn)
 {
-	struct xdiscon_sock *xsk = conn->xsk;
 	bool eof;
 	int err;
 
@@ -1111,14 +1135,6 @@ static void xd_inet_rx(struct xd_inet_conn *conn)
 		xd_inet_drop_pending(conn);
 	else if (err)
 		xd_inet_reset(conn, err == -EPIPE ? -ECONNRESET : err);
-	/*
-	 * A lingering close (or XDISCON_TX_DONE) waits for TCP's
-	 * acknowledgment of our FIN.  Nobody else needs waking: the
-	 * disconnect and resets wake the socket themselves.
-	 */
-	if (test_and_clear_bit(XD_F_STATE_EVENT, &conn->flags) &&
-	    (READ_ONCE(xsk->sk.sk_shutdown) & SEND_SHUTDOWN))
-		xsk->sk.sk_state_change(&xsk->sk);
 }
 
 static void xd_inet_accept_all(struct xd_inet_conn *lconn);

@@ -9,9 +9,10 @@
  * All entry points run in process context.  The local transport delivers
  * from the sender's process context, into the receiver's queue.  The inet
  * transport's TCP callbacks run in softirq: they parse frames, deliver a
- * data frame that nothing waits ahead of, and queue work; everything else
- * runs in its workqueue (see inet.c).  The only xdiscon lock taken in
- * softirq is sk->sk_receive_queue.lock, so everyone takes it with _bh.
+ * data frame or the disconnect that nothing waits ahead of, and queue
+ * work; everything else runs in its workqueue (see inet.c).  The only
+ * xdiscon lock taken in softirq is sk->sk_receive_queue.lock, so everyone
+ * takes it with _bh.
  *
  * Lock order: lock_sock(sk) -> transport lock (xd_local_conn.lock, or
  * xd_inet_conn.lock then lock_sock() of its TCP socket) ->
