@@ -68,19 +68,20 @@ struct xd_frame_hdr {
 #define XD_MAX_DATA		65536
 #define XD_MAX_DISCDATA		65536
 
-/* The first frame each way. */
+/*
+ * The first frame each way, sent without waiting for the other's: the
+ * connecting side's at connect(), the listening side's as soon as it has
+ * the TCP connection.  Each side checks the other's.
+ */
 struct xd_hello {
 	__be32 magic;
 	u8 version;
 	u8 sock_type;		/* XD_WIRE_STREAM or XD_WIRE_SEQPACKET */
-	u8 status;		/* the listener's answer: XD_HELLO_* */
-	u8 reserved;		/* 0 */
+	u8 reserved[2];		/* 0 */
 };
 
 #define XD_WIRE_STREAM		1
 #define XD_WIRE_SEQPACKET	2
-#define XD_HELLO_OK		0
-#define XD_HELLO_WRONG_TYPE	1
 
 #define XD_HANDSHAKE_TIMEOUT	(10 * HZ)
 
@@ -721,7 +722,7 @@ static void xd_inet_tx_work(struct work_struct *w)
 	sock_put(&xsk->sk);
 }
 
-static int xd_inet_send_hello(struct xd_inet_conn *conn, u8 status)
+static int xd_inet_send_hello(struct xd_inet_conn *conn)
 {
 	struct sock *sk = &conn->xsk->sk;
 	struct xd_hello *hello;
@@ -736,7 +737,6 @@ static int xd_inet_send_hello(struct xd_inet_conn *conn, u8 status)
 		.version = XD_WIRE_VERSION,
 		.sock_type = sk->sk_type == SOCK_STREAM ? XD_WIRE_STREAM :
 							  XD_WIRE_SEQPACKET,
-		.status = status,
 	};
 	xd_inet_frame(skb, XD_FRAME_HELLO);
 	__skb_queue_tail(&conn->txq, skb);
@@ -879,7 +879,8 @@ static int xd_inet_read_hello(struct sk_buff *skb, struct xd_hello *hello)
 	if (skb_copy_bits(skb, XD_RX_CB(skb)->xd.consumed, hello,
 			  sizeof(*hello)) ||
 	    hello->magic != cpu_to_be32(XD_WIRE_MAGIC) ||
-	    hello->version != XD_WIRE_VERSION || hello->reserved ||
+	    hello->version != XD_WIRE_VERSION ||
+	    hello->reserved[0] || hello->reserved[1] ||
 	    (hello->sock_type != XD_WIRE_STREAM &&
 	     hello->sock_type != XD_WIRE_SEQPACKET))
 		return -EPROTO;
@@ -892,7 +893,7 @@ static bool xd_inet_type_ok(struct sock *sk, const struct xd_hello *hello)
 				    XD_WIRE_STREAM : XD_WIRE_SEQPACKET);
 }
 
-/* The connecting side got the listener's answer. */
+/* The connecting side got the listener's hello. */
 static void xd_inet_client_hello(struct xd_inet_conn *conn,
 				 const struct xd_hello *hello)
 {
@@ -904,11 +905,8 @@ static void xd_inet_client_hello(struct xd_inet_conn *conn,
 	mutex_lock(&conn->lock);
 	if (!conn->tcp || sk->sk_state != XDISCON_CONNECTING)
 		goto out;
-	if (hello->status == XD_HELLO_WRONG_TYPE || !xd_inet_type_ok(sk, hello))
+	if (!xd_inet_type_ok(sk, hello)) {
 		err = -EPROTOTYPE;
-	else if (hello->status != XD_HELLO_OK)
-		err = -ECONNREFUSED;
-	if (err) {
 		set_bit(XD_F_RESET, &conn->flags);
 		xd_inet_tcp_close(conn, false);
 		xdiscon_connect_done(xsk, err);
@@ -923,7 +921,7 @@ out:
 	release_sock(sk);
 }
 
-/* The listening side got a new connection's hello: answer, queue it. */
+/* The listening side got a new connection's hello: queue it. */
 static void xd_inet_server_hello(struct xd_inet_conn *conn,
 				 const struct xd_hello *hello)
 {
@@ -935,13 +933,11 @@ static void xd_inet_server_hello(struct xd_inet_conn *conn,
 		return;		/* the listener is closing it */
 	mutex_lock(&conn->lock);
 	xd_inet_disarm_timer(conn);
-	if (xd_inet_send_hello(conn, ok ? XD_HELLO_OK : XD_HELLO_WRONG_TYPE))
-		ok = false;
 	if (ok) {
 		set_bit(XD_F_HANDSHAKEN, &conn->flags);
 		WRITE_ONCE(xsk->sk.sk_state, XDISCON_CONNECTED);
 	} else {
-		/* The answer goes out, then FIN: the client sees why. */
+		/* The other type: the client saw it in our hello; FIN. */
 		set_bit(XD_F_RESET, &conn->flags);
 		xd_inet_tcp_close(conn, false);
 	}
@@ -1196,12 +1192,17 @@ static void xd_inet_init_conn(struct xd_inet_conn *conn,
 	spin_lock_init(&conn->pending_lock);
 }
 
-/* Set up an accepted TCP connection: it waits for the client's hello. */
+/*
+ * Set up an accepted TCP connection: send our hello at once, so that the
+ * client's connect() completes without waiting for us to see its own,
+ * and wait for the client's.
+ */
 static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 {
 	struct xdiscon_sock *listener = lconn->xsk, *child;
 	struct xd_inet_conn *conn;
 	struct sock *csk;
+	int err;
 
 	csk = xdiscon_sk_alloc_child(listener);
 	if (!csk)
@@ -1237,10 +1238,13 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 	strp_init(&conn->strp, tcp->sk, &xd_inet_strp_cb);
 	xd_inet_hook(conn, true);
 	xd_inet_arm_timer(conn, XD_F_HANDSHAKEN, XD_HANDSHAKE_TIMEOUT);
-	/* The hello may be there already, or the client gone. */
+	err = xd_inet_send_hello(conn);
+	/* The client's hello may be there already, or the client gone. */
 	strp_check_rcv(&conn->strp);
 	xd_inet_queue(conn, &conn->rx_work);
 	mutex_unlock(&conn->lock);
+	if (err && xd_inet_unpend(conn))
+		xd_inet_drop_pending(conn);
 	return;
 
 err_tcp:
@@ -1373,7 +1377,7 @@ static int xd_inet_connect(struct xdiscon_sock *xsk,
 		mutex_unlock(&conn->lock);
 		return err;
 	}
-	err = xd_inet_send_hello(conn, XD_HELLO_OK);
+	err = xd_inet_send_hello(conn);
 	if (err) {
 		set_bit(XD_F_RESET, &conn->flags);
 		xd_inet_tcp_close(conn, true);

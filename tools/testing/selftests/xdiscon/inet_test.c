@@ -2,9 +2,10 @@
 /*
  * The inet transport against peers that do not speak its protocol: a raw
  * TCP client sends garbage, truncated frames, a huge length, a wrong
- * version or nothing at all to a listener; a raw TCP server answers a
- * connecting AF_XDISCON socket with garbage.  Each connection is reset
- * and counted in /proc/net/xdiscon_stat, and the listener keeps serving.
+ * version or nothing at all to a listener, or reads what the listener
+ * says first; a raw TCP server answers a connecting AF_XDISCON socket
+ * with garbage.  Each bad connection is reset and counted in
+ * /proc/net/xdiscon_stat, and the listener keeps serving.
  * Also the privileged-port rule.  The wire format is in
  * Documentation/networking/xdiscon.rst.
  */
@@ -241,6 +242,50 @@ TEST_F(raw, data_after_disconnect)
 	s = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, s);
 	close(s);
+	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
+}
+
+/*
+ * The listener says hello first, without waiting for the client's: what a
+ * client that has sent nothing reads is exactly the listener's hello.
+ */
+TEST_F(raw, listener_hello_comes_first)
+{
+	unsigned char want[16], got[16], end[8];
+	int fd = tcp_connect(self->port), s;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t n = hello(want, 1, 0x58445343), have = 0;
+	ssize_t r;
+	char c;
+
+	ASSERT_LE(0, fd);
+	while (have < n && poll(&p, 1, 5000) == 1) {
+		r = recv(fd, got + have, n - have, 0);
+		if (r <= 0)
+			break;
+		have += r;
+	}
+	ASSERT_EQ(n, have);
+	EXPECT_EQ(0, memcmp(want, got, n));
+	/* Ours completes it; a disconnect and FIN end it cleanly. */
+	EXPECT_EQ((ssize_t)n, send(fd, want, n, 0));
+	EXPECT_EQ(8, send(fd, end, frame(end, DISCONNECT, 0, NULL, 0), 0));
+	shutdown(fd, SHUT_WR);
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(0, recv(s, &c, 1, 0));
+	close(s);
+	close(fd);
+	EXPECT_EQ(self->errors, stat_value("InetProtocolErrors"));
+}
+
+TEST_F(raw, hello_reserved_bytes)
+{
+	unsigned char buf[16];
+
+	hello(buf, 1, 0x58445343);
+	buf[14] = 1;
+	EXPECT_EQ(ECONNRESET, raw_exchange(self->port, buf, sizeof(buf), 0));
 	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
 }
 
