@@ -5,14 +5,18 @@
  * version or nothing at all to a listener, or reads what the listener
  * says first; a raw TCP server answers a connecting AF_XDISCON socket
  * with garbage.  Each bad connection is reset and counted in
- * /proc/net/xdiscon_stat, and the listener keeps serving.
- * Also the privileged-port rule.  The wire format is in
- * Documentation/networking/xdiscon.rst.
+ * /proc/net/xdiscon_stat, and the listener keeps serving.  Also the
+ * privileged-port rule and the receive limit's autotuning.  The wire
+ * format is in Documentation/networking/xdiscon.rst.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -333,6 +337,62 @@ TEST(raw_server)
 	close(c);
 	close(s);
 	close(l);
+}
+
+/* What a reader that never reads has queued once the sender is stuck. */
+static long queued_unread(int rcvbuf)
+{
+	static char buf[65536];
+	int lfd = xd_listener(SOCK_STREAM, 1), c, s = -1, inq = -1;
+	struct pollfd p = { .events = POLLOUT };
+
+	if (rcvbuf)
+		setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	c = xd_pair(SOCK_STREAM, lfd, &s);
+	if (c < 0)
+		return -1;
+	p.fd = c;
+	for (;;) {
+		if (send(c, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			continue;
+		if (errno != EAGAIN || poll(&p, 1, 1000) != 1)
+			break;
+	}
+	ioctl(s, SIOCINQ, &inq);
+	close(c);
+	close(s);
+	close(lfd);
+	return inq;
+}
+
+/*
+ * Until the user sets SO_RCVBUF, the receive limit grows with the TCP
+ * connection's receive buffer, as a TCP socket's own does: in a namespace
+ * whose tcp_rmem starts at 4 MiB, a reader that never reads queues far
+ * more than rmem_default.  A listener's SO_RCVBUF, inherited, holds.
+ */
+TEST(receive_limit_follows_tcp_rmem)
+{
+	const char *rmem = "4096 4194304 6291456";
+	long dflt = -1;
+	FILE *f;
+	int fd;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, xd_lo_up());
+	fd = open("/proc/sys/net/ipv4/tcp_rmem", O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)strlen(rmem), write(fd, rmem, strlen(rmem)));
+	close(fd);
+	f = fopen("/proc/sys/net/core/rmem_default", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fscanf(f, "%ld", &dflt));
+	fclose(f);
+
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	EXPECT_LT(2 * dflt, queued_unread(0));
+	/* SO_RCVBUF 65536 is 131072 in the kernel; one frame may pass it. */
+	EXPECT_GE(131072 + 65536, queued_unread(65536));
 }
 
 /*
