@@ -1062,15 +1062,18 @@ static int xd_inet_deliver(struct xd_inet_conn *conn)
 }
 
 /*
- * How TCP stands, under @lock: its error if it failed, else whether the
- * peer's FIN arrived with everything before it parsed; 0 otherwise.
+ * How TCP stands, under @lock: its error if it failed, else 0 with @eof
+ * when the peer's FIN arrived with everything before it parsed, and
+ * @truncated when a frame was cut short by it.
  */
-static int xd_inet_tcp_status(struct xd_inet_conn *conn, bool *eof)
+static int xd_inet_tcp_status(struct xd_inet_conn *conn, bool *eof,
+			      bool *truncated)
 {
 	struct sock *sk;
 	int err;
 
 	*eof = false;
+	*truncated = false;
 	if (!conn->tcp)
 		return 0;
 	sk = conn->tcp->sk;
@@ -1089,8 +1092,7 @@ static int xd_inet_tcp_status(struct xd_inet_conn *conn, bool *eof)
 		 */
 		if (!inq || (need && inq < need)) {
 			*eof = true;
-			if (conn->strp.skb_head || inq)
-				err = -EPROTO;
+			*truncated = conn->strp.skb_head || inq;
 		}
 	}
 	release_sock(sk);
@@ -1099,7 +1101,7 @@ static int xd_inet_tcp_status(struct xd_inet_conn *conn, bool *eof)
 
 static void xd_inet_rx(struct xd_inet_conn *conn)
 {
-	bool eof;
+	bool eof, truncated;
 	int err;
 
 	if (test_bit(XD_F_RESET, &conn->flags))
@@ -1114,9 +1116,16 @@ static void xd_inet_rx(struct xd_inet_conn *conn)
 	if (conn->tcp && READ_ONCE(conn->strp.paused) &&
 	    READ_ONCE(conn->rxq_bytes) <= READ_ONCE(conn->rcvbuf))
 		strp_unpause(&conn->strp);
-	err = xd_inet_tcp_status(conn, &eof);
+	err = xd_inet_tcp_status(conn, &eof, &truncated);
+	/*
+	 * Frames the parser queued before the end are delivered first (the
+	 * run that queued them follows): a connection in its handshake must
+	 * reach the accept queue before a truncated frame resets it.
+	 */
 	if (!err && eof && !skb_queue_empty_lockless(&conn->rxq))
-		eof = false;		/* frames still to deliver first */
+		eof = false;
+	if (!err && eof && truncated)
+		err = -EPROTO;		/* a frame cut short by FIN */
 	if (!err && eof && !test_bit(XD_F_DISC_RCVD, &conn->flags))
 		err = -EPROTO;		/* FIN without the disconnect */
 	if (!err && eof) {
