@@ -812,7 +812,7 @@ static void xd_inet_uncount(struct xd_inet_conn *conn)
 	spin_unlock(&lconn->pending_lock);
 }
 
-/* Drop a connection its caller took off the pending list: RST, free it. */
+/* Drop a connection its caller took off the pending list: RST unless closed. */
 static void xd_inet_drop_pending(struct xd_inet_conn *conn)
 {
 	struct xdiscon_sock *xsk = conn->xsk;
@@ -947,14 +947,8 @@ static void xd_inet_server_hello(struct xd_inet_conn *conn,
 		xd_inet_uncount(conn);
 		return;
 	}
-	xd_inet_uncount(conn);
-	if (ok) {
-		mutex_lock(&conn->lock);
-		xd_inet_reset_locked(conn, false, 0);
-		mutex_unlock(&conn->lock);
-	}
-	WRITE_ONCE(xsk->sk.sk_state, XDISCON_CLOSED);
-	sock_put(&xsk->sk);
+	/* The listener closed (RST), or the other type (FIN sent above). */
+	xd_inet_drop_pending(conn);
 }
 
 static void xd_inet_hello(struct xd_inet_conn *conn, struct sk_buff *skb)
