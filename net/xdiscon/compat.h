@@ -59,6 +59,55 @@ static inline void xdiscon_sk_net_refcnt_upgrade(struct sock *sk)
 }
 #endif
 
+/*
+ * Hand @n pages of @bv (@len bytes in all) to TCP without copying them,
+ * under the TCP socket's lock; bytes TCP took, or an error.  With
+ * MSG_MORE in @flags TCP holds a partial segment back for what follows.
+ * 6.5 replaced sendpage with sendmsg(MSG_SPLICE_PAGES), which takes the
+ * pages in one call; before it, one sendpage per page, each but the last
+ * marked MSG_SENDPAGE_NOTLAST so that TCP pushes only once.
+ */
+#include <linux/bvec.h>
+#include <net/tcp.h>
+
+#ifdef XDISCON_HAVE_SPLICE_PAGES
+static inline int xdiscon_tcp_sendpages_locked(struct sock *sk,
+					       struct bio_vec *bv,
+					       unsigned int n, size_t len,
+					       int flags)
+{
+	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
+
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
+	return tcp_sendmsg_locked(sk, &msg, len);
+}
+#else
+static inline int xdiscon_tcp_sendpages_locked(struct sock *sk,
+					       struct bio_vec *bv,
+					       unsigned int n, size_t len,
+					       int flags)
+{
+	unsigned int i;
+	int sent = 0;
+
+	for (i = 0; i < n; i++) {
+		int f = flags;
+		int ret;
+
+		if (i + 1 < n || (flags & MSG_MORE))
+			f |= MSG_SENDPAGE_NOTLAST | MSG_MORE;
+		ret = tcp_sendpage_locked(sk, bv[i].bv_page, bv[i].bv_offset,
+					  bv[i].bv_len, f);
+		if (ret <= 0)
+			return sent ? sent : ret;
+		sent += ret;
+		if (ret < bv[i].bv_len)
+			break;
+	}
+	return sent;
+}
+#endif
+
 /* 6.13 made MODULE_IMPORT_NS() take a string literal. */
 #ifdef XDISCON_HAVE_IMPORT_NS_STRING
 #define XDISCON_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")

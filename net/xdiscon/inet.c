@@ -608,35 +608,87 @@ static void xd_inet_frame(struct sk_buff *skb, u8 type)
 	};
 }
 
+/* Page fragments handed to TCP per call; more go in a call of their own. */
+#define XD_TX_BVECS 8
+
+/*
+ * Send @skb's page fragments from @offset (bytes into them) without
+ * copying them; MSG_MORE unless this is the queue's last piece.  The
+ * core builds every skb it transmits as a linear part and page fragments,
+ * never a frag_list.
+ */
+static int xd_inet_send_frags(struct sock *sk, struct sk_buff *skb,
+			      u32 offset, bool more)
+{
+	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+	struct bio_vec bv[XD_TX_BVECS];
+	unsigned int i, n = 0;
+	size_t len = 0;
+
+	for (i = 0; i < shinfo->nr_frags && n < XD_TX_BVECS; i++) {
+		const skb_frag_t *frag = &shinfo->frags[i];
+		u32 size = skb_frag_size(frag);
+
+		if (offset >= size) {
+			offset -= size;
+			continue;
+		}
+		bv[n++] = (struct bio_vec) {
+			.bv_page = skb_frag_page(frag),
+			.bv_offset = skb_frag_off(frag) + offset,
+			.bv_len = size - offset,
+		};
+		len += size - offset;
+		offset = 0;
+	}
+	if (WARN_ON_ONCE(!n))
+		return -EINVAL;
+	if (i < shinfo->nr_frags)
+		more = true;
+	return xdiscon_tcp_sendpages_locked(sk, bv, n, len, MSG_DONTWAIT |
+					    (more ? MSG_MORE : 0));
+}
+
 /*
  * Send one frame's next piece; bytes TCP took, or an error (-EAGAIN).
- * The header goes with the skb's linear part in one call: a small frame
- * costs TCP one sendmsg, as it would cost the user over plain TCP.
+ * The header goes with the skb's linear part in one call (copied), the
+ * pages in another (not copied).  Every piece but the queue's last is
+ * sent with MSG_MORE, so that a frame costs TCP one push, as a write
+ * costs the user over plain TCP: each push reads the clock and may send
+ * a segment, and a frame in two segments costs the peer twice.
  */
-static int xd_inet_send_piece(struct sock *sk, struct sk_buff *skb)
+static int xd_inet_send_piece(struct sock *sk, struct sk_buff *skb, bool last)
 {
 	struct xd_inet_tx_cb *cb = XD_TX_CB(skb);
 
-	if (cb->sent < XD_HDR_LEN) {
-		struct kvec iov[2] = {
-			{
-				.iov_base = (u8 *)&cb->hdr + cb->sent,
-				.iov_len = XD_HDR_LEN - cb->sent,
-			}, {
-				.iov_base = skb->data,
-				.iov_len = skb_headlen(skb),
-			},
-		};
+	if (cb->sent < XD_HDR_LEN + skb_headlen(skb)) {
+		u32 off = cb->sent;
+		struct kvec iov[2];
+		unsigned int n = 0;
 		struct msghdr msg = {
 			.msg_flags = MSG_DONTWAIT |
-				     (skb->data_len ? MSG_MORE : 0),
+				     (skb->data_len || !last ? MSG_MORE : 0),
 		};
 
-		return kernel_sendmsg_locked(sk, &msg, iov, 2,
-					     iov[0].iov_len + iov[1].iov_len);
+		if (off < XD_HDR_LEN) {
+			iov[n++] = (struct kvec) {
+				.iov_base = (u8 *)&cb->hdr + off,
+				.iov_len = XD_HDR_LEN - off,
+			};
+			off = XD_HDR_LEN;
+		}
+		off -= XD_HDR_LEN;
+		if (off < skb_headlen(skb))
+			iov[n++] = (struct kvec) {
+				.iov_base = skb->data + off,
+				.iov_len = skb_headlen(skb) - off,
+			};
+		return kernel_sendmsg_locked(sk, &msg, iov, n,
+					     XD_HDR_LEN + skb_headlen(skb) -
+					     cb->sent);
 	}
-	return skb_send_sock_locked(sk, skb, cb->sent - XD_HDR_LEN,
-				    XD_HDR_LEN + skb->len - cb->sent);
+	return xd_inet_send_frags(sk, skb, cb->sent - XD_HDR_LEN -
+				  skb_headlen(skb), !last);
 }
 
 /*
@@ -683,7 +735,9 @@ static void xd_inet_push(struct xd_inet_conn *conn)
 	}
 	while ((skb = skb_peek(&conn->txq))) {
 		if (XD_TX_CB(skb)->sent < XD_HDR_LEN + skb->len) {
-			ret = xd_inet_send_piece(sk, skb);
+			bool last = skb_queue_is_last(&conn->txq, skb);
+
+			ret = xd_inet_send_piece(sk, skb, last);
 			if (ret < 0 && ret != -EAGAIN && !conn->tx_err) {
 				/* TCP failed: rx_work resets the socket. */
 				conn->tx_err = ret;
