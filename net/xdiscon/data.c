@@ -17,8 +17,18 @@
 
 #include "xdiscon.h"
 
-/* Stream chunks: a linear head plus up to 32 KiB of pages, as AF_UNIX. */
+/*
+ * Stream chunks: a linear head plus up to 32 KiB of pages, as AF_UNIX, or
+ * up to the transport's max_chunk, in pages of up to 32 KiB.
+ */
 #define XDISCON_FRAGS_SZ (PAGE_SIZE << get_order(32768))
+
+static size_t xdiscon_max_chunk(const struct xdiscon_transport *t)
+{
+	if (t && t->max_chunk)
+		return t->max_chunk;
+	return SKB_MAX_HEAD(0) + XDISCON_FRAGS_SZ;
+}
 
 static struct sk_buff *xdiscon_alloc_data(struct sock *sk, size_t size,
 					  int noblock, int *err)
@@ -130,8 +140,7 @@ static int xdiscon_send_data(struct xdiscon_sock *xsk, struct msghdr *msg,
 		if (!seqpacket) {
 			size = min_t(size_t, size,
 				     (READ_ONCE(sk->sk_sndbuf) >> 1) - 64);
-			size = min_t(size_t, size,
-				     SKB_MAX_HEAD(0) + XDISCON_FRAGS_SZ);
+			size = min_t(size_t, size, xdiscon_max_chunk(t));
 		}
 		skb = xdiscon_alloc_data(sk, size, noblock, &err);
 		if (!skb)

@@ -1615,6 +1615,7 @@ const struct xdiscon_transport xdiscon_inet_transport = {
 	.id		= XDISCON_TRANSPORT_INET,
 	.name		= "inet",
 	.max_record	= XD_MAX_DATA,
+	.max_chunk	= XD_MAX_DATA,
 	.bind		= xd_inet_bind,
 	.listen		= xd_inet_listen,
 	.accepted	= xd_inet_accepted,

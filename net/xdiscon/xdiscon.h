@@ -59,6 +59,8 @@ struct xdiscon_sock;
  * @bind: claim @addr's port (0: ephemeral) and fill in the bound address.
  * @name: shown in /proc/net/xdiscon.
  * @max_record: largest SOCK_SEQPACKET record, 0 for no limit of its own.
+ * @max_chunk: largest skb a stream send builds; 0 for a linear part and
+ *	32 KiB of pages, as AF_UNIX.
  * @listen: start accepting connections on the bound port.
  * @connect: connect to @addr; 0 when the socket is connected and a peer
  *	end exists (the local transport completes at once), or -EINPROGRESS
@@ -84,6 +86,7 @@ struct xdiscon_transport {
 	u16 id;
 	const char *name;
 	unsigned int max_record;
+	unsigned int max_chunk;
 	int (*bind)(struct xdiscon_sock *xsk, struct sockaddr_xdiscon *addr);
 	int (*listen)(struct xdiscon_sock *xsk, int backlog);
 	void (*accepted)(struct xdiscon_sock *xsk);
