@@ -608,24 +608,72 @@ static void xd_inet_frame(struct sk_buff *skb, u8 type)
 	};
 }
 
-/* Page fragments handed to TCP per call; more go in a call of their own. */
+/* Pages handed to TCP per call; more go in a call of their own. */
 #define XD_TX_BVECS 8
 
 /*
- * Send @skb's page fragments from @offset (bytes into them) without
- * copying them; MSG_MORE unless this is the queue's last piece.  The
- * core builds every skb it transmits as a linear part and page fragments,
- * never a frag_list.
+ * Copy what TCP has not taken of the frame's header and linear part (or
+ * as much as the page has room for) into the page TCP itself copies a
+ * sendmsg into (sk_page_frag()), as @bv, so that the frame goes to TCP as
+ * pages.  TCP takes its own reference to the page; bytes it does not
+ * take are copied again next time.
  */
-static int xd_inet_send_frags(struct sock *sk, struct sk_buff *skb,
-			      u32 offset, bool more)
+static int xd_inet_copy_head(struct sock *sk, struct sk_buff *skb,
+			     struct bio_vec *bv)
+{
+	struct xd_inet_tx_cb *cb = XD_TX_CB(skb);
+	struct page_frag *pfrag = sk_page_frag(sk);
+	u32 left = XD_HDR_LEN + skb_headlen(skb) - cb->sent;
+	u32 hdr = cb->sent < XD_HDR_LEN ? XD_HDR_LEN - cb->sent : 0;
+	u32 len;
+	u8 *p;
+
+	if (!skb_page_frag_refill(min_t(u32, left, PAGE_SIZE), pfrag,
+				  sk->sk_allocation))
+		return -ENOMEM;
+	len = min_t(u32, left, pfrag->size - pfrag->offset);
+	hdr = min(hdr, len);
+	p = page_address(pfrag->page) + pfrag->offset;
+	memcpy(p, (u8 *)&cb->hdr + cb->sent, hdr);
+	memcpy(p + hdr, skb->data + (cb->sent + hdr - XD_HDR_LEN), len - hdr);
+	*bv = (struct bio_vec) {
+		.bv_page = pfrag->page,
+		.bv_offset = pfrag->offset,
+		.bv_len = len,
+	};
+	pfrag->offset += len;
+	return 0;
+}
+
+/*
+ * Send the next part of one frame; bytes TCP took, or an error (-EAGAIN).
+ * The header and linear part are copied (as a sendmsg would copy them),
+ * the page fragments are not, and all of it goes in one call.  Every part
+ * but the queue's last is sent with MSG_MORE: a frame then costs TCP one
+ * push, as a write costs the user over plain TCP (each push reads the
+ * clock and may send a segment, and a frame in two segments costs the
+ * peer twice).  The core builds every skb it transmits as a linear part
+ * and page fragments, never a frag_list.
+ */
+static int xd_inet_send_piece(struct sock *sk, struct sk_buff *skb, bool last)
 {
 	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+	u32 head = XD_HDR_LEN + skb_headlen(skb), sent = XD_TX_CB(skb)->sent;
+	u32 offset = sent > head ? sent - head : 0;
 	struct bio_vec bv[XD_TX_BVECS];
-	unsigned int i, n = 0;
+	unsigned int i = 0, n = 0;
 	size_t len = 0;
+	int err;
 
-	for (i = 0; i < shinfo->nr_frags && n < XD_TX_BVECS; i++) {
+	if (sent < head) {
+		err = xd_inet_copy_head(sk, skb, &bv[n]);
+		if (err)
+			return err;
+		len = bv[n++].bv_len;
+		if (sent + len < head)
+			goto send;	/* the pages follow a whole head */
+	}
+	for (; i < shinfo->nr_frags && n < XD_TX_BVECS; i++) {
 		const skb_frag_t *frag = &shinfo->frags[i];
 		u32 size = skb_frag_size(frag);
 
@@ -643,52 +691,12 @@ static int xd_inet_send_frags(struct sock *sk, struct sk_buff *skb,
 	}
 	if (WARN_ON_ONCE(!n))
 		return -EINVAL;
-	if (i < shinfo->nr_frags)
-		more = true;
-	return xdiscon_tcp_sendpages_locked(sk, bv, n, len, MSG_DONTWAIT |
-					    (more ? MSG_MORE : 0));
-}
-
-/*
- * Send one frame's next piece; bytes TCP took, or an error (-EAGAIN).
- * The header goes with the skb's linear part in one call (copied), the
- * pages in another (not copied).  Every piece but the queue's last is
- * sent with MSG_MORE, so that a frame costs TCP one push, as a write
- * costs the user over plain TCP: each push reads the clock and may send
- * a segment, and a frame in two segments costs the peer twice.
- */
-static int xd_inet_send_piece(struct sock *sk, struct sk_buff *skb, bool last)
-{
-	struct xd_inet_tx_cb *cb = XD_TX_CB(skb);
-
-	if (cb->sent < XD_HDR_LEN + skb_headlen(skb)) {
-		u32 off = cb->sent;
-		struct kvec iov[2];
-		unsigned int n = 0;
-		struct msghdr msg = {
-			.msg_flags = MSG_DONTWAIT |
-				     (skb->data_len || !last ? MSG_MORE : 0),
-		};
-
-		if (off < XD_HDR_LEN) {
-			iov[n++] = (struct kvec) {
-				.iov_base = (u8 *)&cb->hdr + off,
-				.iov_len = XD_HDR_LEN - off,
-			};
-			off = XD_HDR_LEN;
-		}
-		off -= XD_HDR_LEN;
-		if (off < skb_headlen(skb))
-			iov[n++] = (struct kvec) {
-				.iov_base = skb->data + off,
-				.iov_len = skb_headlen(skb) - off,
-			};
-		return kernel_sendmsg_locked(sk, &msg, iov, n,
-					     XD_HDR_LEN + skb_headlen(skb) -
-					     cb->sent);
-	}
-	return xd_inet_send_frags(sk, skb, cb->sent - XD_HDR_LEN -
-				  skb_headlen(skb), !last);
+	if (i == shinfo->nr_frags && last)
+		return xdiscon_tcp_sendpages_locked(sk, bv, n, len,
+						    MSG_DONTWAIT);
+send:
+	return xdiscon_tcp_sendpages_locked(sk, bv, n, len,
+					    MSG_DONTWAIT | MSG_MORE);
 }
 
 /*
