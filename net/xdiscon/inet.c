@@ -324,6 +324,22 @@ static void xd_inet_write_space(struct sock *sk)
  * after an error, a reset or the end, or the peer's FIN; a connection
  * becoming established, or our FIN acknowledged, costs no work.
  */
+/*
+ * Does TCP's end of stream (or error) need rx_work?  Not when it came
+ * cleanly after the disconnect (no error, nothing unparsed) to a socket
+ * still open: its release notes the end then (XD_F_EOF matters only to a
+ * closed socket).  Under the TCP socket's lock, as the parser runs.
+ */
+static bool xd_inet_eof_needs_rx(struct xd_inet_conn *conn, struct sock *sk)
+{
+	if (!READ_ONCE(sk->sk_err) && sk->sk_state != TCP_CLOSE &&
+	    !(READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN))
+		return false;
+	return !test_bit(XD_F_DISC_RCVD, &conn->flags) ||
+	       test_bit(XD_F_RELEASED, &conn->flags) ||
+	       READ_ONCE(sk->sk_err) || tcp_inq(sk) || conn->strp.skb_head;
+}
+
 static void xd_inet_state_change(struct sock *sk)
 {
 	struct xd_inet_conn *conn;
@@ -335,8 +351,7 @@ static void xd_inet_state_change(struct sock *sk)
 		xs = &conn->xsk->sk;
 		if (READ_ONCE(xs->sk_shutdown) & SEND_SHUTDOWN)
 			xs->sk_state_change(xs);
-		if (READ_ONCE(sk->sk_err) || sk->sk_state == TCP_CLOSE ||
-		    (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN))
+		if (xd_inet_eof_needs_rx(conn, sk))
 			xd_inet_queue(conn, &conn->rx_work);
 		if (!skb_queue_empty_lockless(&conn->txq))
 			xd_inet_queue(conn, &conn->tx_work);
@@ -418,8 +433,7 @@ static bool xd_inet_rcv_direct(struct xd_inet_conn *conn, struct sk_buff *skb)
 	if (xd_inet_rcv_disconnect(conn, skb, GFP_ATOMIC))
 		return false;
 	consume_skb(skb);
-	xd_inet_queue(conn, &conn->rx_work);	/* judges the FIN behind it */
-	return true;
+	return true;		/* read_sock_done() judges a FIN behind it */
 }
 
 /* See @rcvbuf in struct xd_inet_conn. */
@@ -471,7 +485,8 @@ static int xd_inet_read_sock_done(struct strparser *strp, int err)
 	struct xd_inet_conn *conn = container_of(strp, struct xd_inet_conn,
 						 strp);
 
-	if (READ_ONCE(strp->sk->sk_shutdown) & RCV_SHUTDOWN)
+	if ((READ_ONCE(strp->sk->sk_shutdown) & RCV_SHUTDOWN) &&
+	    xd_inet_eof_needs_rx(conn, strp->sk))
 		xd_inet_queue(conn, &conn->rx_work);
 	return err;
 }
@@ -768,8 +783,9 @@ static void xd_inet_push(struct xd_inet_conn *conn)
 		set_bit(XD_F_FIN_SENT, &conn->flags);
 	}
 	release_sock(sk);
-	if (fin)
-		xd_inet_queue(conn, &conn->rx_work);	/* may finish now */
+	/* A closed socket may finish now; an open one when it closes. */
+	if (fin && test_bit(XD_F_RELEASED, &conn->flags))
+		xd_inet_queue(conn, &conn->rx_work);
 }
 
 static void xd_inet_tx_work(struct work_struct *w)
@@ -913,6 +929,26 @@ static void xd_inet_maybe_finish(struct xd_inet_conn *conn)
  * rxq at any time (under the connection's mutex, which rx_work does not
  * hold while it delivers).
  */
+/*
+ * At close: the peer's disconnect and FIN are in and nothing came after
+ * them, the end rx_work would note (see xd_inet_eof_needs_rx()).  Before
+ * XD_F_RELEASED is set, under @lock.
+ */
+static bool xd_inet_clean_end(struct xd_inet_conn *conn)
+{
+	struct sock *sk = conn->tcp->sk;
+	bool end;
+
+	lock_sock(sk);
+	end = (sk->sk_shutdown & RCV_SHUTDOWN) &&
+	      !xd_inet_eof_needs_rx(conn, sk);
+	release_sock(sk);
+	spin_lock_bh(&conn->rxq.lock);
+	end = end && !conn->rx_busy && skb_queue_empty(&conn->rxq);
+	spin_unlock_bh(&conn->rxq.lock);
+	return end;
+}
+
 static struct sk_buff *xd_inet_rxq_dequeue(struct xd_inet_conn *conn)
 {
 	struct sk_buff *skb;
@@ -1558,10 +1594,13 @@ static void xd_inet_consumed(struct xdiscon_sock *xsk)
 static void xd_inet_release(struct xdiscon_sock *xsk)
 {
 	struct xd_inet_conn *conn = xd_conn(xsk);
+	bool run;
 
 	if (!conn)
 		return;
 	mutex_lock(&conn->lock);
+	if (conn->role == XD_ROLE_CONN && conn->tcp && xd_inet_clean_end(conn))
+		set_bit(XD_F_EOF, &conn->flags);
 	set_bit(XD_F_RELEASED, &conn->flags);
 	if (conn->role == XD_ROLE_CONN && conn->tcp) {
 		xd_inet_maybe_finish(conn);
@@ -1569,9 +1608,10 @@ static void xd_inet_release(struct xdiscon_sock *xsk)
 			xd_inet_arm_timer(conn, XD_F_RELEASED,
 					  READ_ONCE(inet_close_timeout) * HZ);
 	}
+	run = conn->role == XD_ROLE_CONN && conn->tcp;
 	mutex_unlock(&conn->lock);
 	/* A parser paused for a full receive queue runs on, to the end. */
-	if (conn->role == XD_ROLE_CONN)
+	if (run)
 		xd_inet_queue(conn, &conn->rx_work);
 }
 
