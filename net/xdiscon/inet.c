@@ -1443,9 +1443,20 @@ static int xd_inet_listen(struct xdiscon_sock *xsk, int backlog)
 	return err;
 }
 
+/*
+ * accept() made room in the backlog: take what TCP held back for want of
+ * it.  What TCP completes later calls xd_inet_data_ready() itself.
+ */
 static void xd_inet_accepted(struct xdiscon_sock *xsk)
 {
-	xd_inet_queue(xd_conn(xsk), &xd_conn(xsk)->rx_work);
+	struct xd_inet_conn *lconn = xd_conn(xsk);
+	bool held;
+
+	mutex_lock(&lconn->lock);
+	held = lconn->tcp && READ_ONCE(lconn->tcp->sk->sk_ack_backlog);
+	mutex_unlock(&lconn->lock);
+	if (held)
+		xd_inet_queue(lconn, &lconn->rx_work);
 }
 
 static int xd_inet_connect(struct xdiscon_sock *xsk,
