@@ -306,6 +306,20 @@ static void xd_inet_data_ready(struct sock *sk)
 		fallback(sk);
 }
 
+/*
+ * Parse what TCP received before the callbacks were hooked, here rather
+ * than in the parser's work (strp_check_rcv()), in data_ready()'s own
+ * context: BHs off, the TCP socket's spinlock held.
+ */
+static void xd_inet_rcv_held(struct sock *sk)
+{
+	local_bh_disable();
+	bh_lock_sock(sk);
+	xd_inet_data_ready(sk);
+	bh_unlock_sock(sk);
+	local_bh_enable();
+}
+
 static void xd_inet_write_space(struct sock *sk)
 {
 	struct xd_inet_conn *conn;
@@ -1341,7 +1355,7 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 	xd_inet_arm_timer(conn, XD_F_HANDSHAKEN, XD_HANDSHAKE_TIMEOUT);
 	err = xd_inet_send_hello(conn);
 	/* The client's hello may be there already, or the client gone. */
-	strp_check_rcv(&conn->strp);
+	xd_inet_rcv_held(tcp->sk);
 	xd_inet_queue(conn, &conn->rx_work);
 	mutex_unlock(&conn->lock);
 	if (err && xd_inet_unpend(conn))
