@@ -409,6 +409,8 @@ static int xd_inet_parse_msg(struct strparser *strp, struct sk_buff *skb)
 
 static int xd_inet_rcv_disconnect(struct xd_inet_conn *conn,
 				  struct sk_buff *skb, gfp_t gfp);
+static bool xd_inet_client_hello_direct(struct xd_inet_conn *conn,
+					struct sk_buff *skb);
 
 /*
  * The fast path: a data frame or the disconnect of an established
@@ -480,7 +482,8 @@ static void xd_inet_rcv_msg(struct strparser *strp, struct sk_buff *skb)
 	XD_RX_CB(skb)->xd.end = off + full;
 	XD_RX_CB(skb)->type = hdr.type;
 	xd_inet_track_rcvbuf(conn, strp->sk);
-	if (xd_inet_rcv_direct(conn, skb))
+	if (xd_inet_rcv_direct(conn, skb) ||
+	    xd_inet_client_hello_direct(conn, skb))
 		return;
 
 	spin_lock_bh(&conn->rxq.lock);
@@ -1006,6 +1009,49 @@ static bool xd_inet_type_ok(struct sock *sk, const struct xd_hello *hello)
 }
 
 /* The connecting side got the listener's hello. */
+/*
+ * The listener's hello, straight from the parser (softirq, or process
+ * context under the TCP socket's lock) when nothing is in the way: the
+ * socket is connecting and its user is not in a call on it (typically it
+ * sleeps in connect() or poll()), and the hello is good.  connect() then
+ * completes without a trip through rx_work; anything else takes it.
+ */
+static bool xd_inet_client_hello_direct(struct xd_inet_conn *conn,
+					struct sk_buff *skb)
+{
+	const unsigned long mask = BIT(XD_F_HANDSHAKEN) | BIT(XD_F_RELEASED) |
+		BIT(XD_F_RESET) | BIT(XD_F_PROTO_ERR);
+	struct xdiscon_sock *xsk = conn->xsk;
+	struct sock *sk = &xsk->sk;
+	struct xd_hello hello;
+	bool done;
+
+	if (conn->listener || (READ_ONCE(conn->flags) & mask) ||
+	    XD_RX_CB(skb)->type != XD_FRAME_HELLO ||
+	    xd_inet_read_hello(skb, &hello) || !xd_inet_type_ok(sk, &hello))
+		return false;
+	/* Only the parser adds to rxq, and it is here: nothing overtakes. */
+	spin_lock_bh(&conn->rxq.lock);
+	done = !conn->rx_busy && skb_queue_empty(&conn->rxq);
+	spin_unlock_bh(&conn->rxq.lock);
+	if (!done)
+		return false;
+	/* The parser's work runs with BHs on; here it is their context. */
+	local_bh_disable();
+	bh_lock_sock(sk);
+	done = !sock_owned_by_user(sk) && sk->sk_state == XDISCON_CONNECTING;
+	if (done) {
+		set_bit(XD_F_HANDSHAKEN, &conn->flags);
+		xd_inet_disarm_timer(conn);
+		xdiscon_connect_done(xsk, 0);
+	}
+	bh_unlock_sock(sk);
+	local_bh_enable();
+	if (done)
+		consume_skb(skb);
+	return done;
+}
+
 static void xd_inet_client_hello(struct xd_inet_conn *conn,
 				 const struct xd_hello *hello)
 {
@@ -1026,7 +1072,6 @@ static void xd_inet_client_hello(struct xd_inet_conn *conn,
 	}
 	set_bit(XD_F_HANDSHAKEN, &conn->flags);
 	xd_inet_disarm_timer(conn);
-	xd_inet_name(conn->tcp, &xsk->local, false);
 	xdiscon_connect_done(xsk, 0);
 out:
 	mutex_unlock(&conn->lock);
@@ -1503,6 +1548,8 @@ static int xd_inet_connect(struct xdiscon_sock *xsk,
 		mutex_unlock(&conn->lock);
 		return err;
 	}
+	/* TCP chose the local address and port, as getsockname() shows. */
+	xd_inet_name(conn->tcp, &xsk->local, false);
 	err = xd_inet_send_hello(conn);
 	if (err) {
 		set_bit(XD_F_RESET, &conn->flags);

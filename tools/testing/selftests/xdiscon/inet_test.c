@@ -423,6 +423,39 @@ static long queued_unread(int rcvbuf)
  * whose tcp_rmem starts at 4 MiB, a reader that never reads queues far
  * more than rmem_default.  A listener's SO_RCVBUF, inherited, holds.
  */
+/*
+ * While connect() is under way (a plain TCP server that never says hello
+ * holds it there), getsockname() gives the address and port TCP chose,
+ * as it does for a connecting TCP socket.
+ */
+TEST(connecting_getsockname)
+{
+	static const unsigned char lo[16] = { [15] = 1 };
+	struct sockaddr_in6 a = {
+		.sin6_family = AF_INET6,
+		.sin6_addr = IN6ADDR_LOOPBACK_INIT,
+	};
+	struct sockaddr_xdiscon me;
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET6, SOCK_STREAM, 0), c;
+
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	ASSERT_EQ(0, bind(l, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, listen(l, 1));
+	ASSERT_EQ(0, getsockname(l, (struct sockaddr *)&a, &len));
+	c = xd_socket(SOCK_STREAM | SOCK_NONBLOCK);
+	ASSERT_LE(0, c);
+	EXPECT_EQ(-1, xd_connect(c, ntohs(a.sin6_port)));
+	EXPECT_EQ(EINPROGRESS, errno);
+	len = sizeof(me);
+	ASSERT_EQ(0, getsockname(c, (struct sockaddr *)&me, &len));
+	EXPECT_EQ(AF_XDISCON, me.sxd_family);
+	EXPECT_EQ(0, memcmp(lo, me.sxd_addr, sizeof(lo)));
+	EXPECT_NE(0, me.sxd_port);
+	close(c);
+	close(l);
+}
+
 TEST(receive_limit_follows_tcp_rmem)
 {
 	const char *rmem = "4096 4194304 6291456";
