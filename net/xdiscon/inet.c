@@ -332,13 +332,6 @@ static void xd_inet_write_space(struct sock *sk)
 }
 
 /*
- * TCP changed state.  A socket that sent its disconnect may have a
- * lingering close (or XDISCON_TX_DONE) waiting for TCP to acknowledge its
- * FIN: wake it, it looks itself.  rx_work only has something to judge
- * after an error, a reset or the end, or the peer's FIN; a connection
- * becoming established, or our FIN acknowledged, costs no work.
- */
-/*
  * Does TCP's end of stream (or error) need rx_work?  Not when it came
  * cleanly after the disconnect (no error, nothing unparsed) to a socket
  * still open: its release notes the end then (XD_F_EOF matters only to a
@@ -354,6 +347,13 @@ static bool xd_inet_eof_needs_rx(struct xd_inet_conn *conn, struct sock *sk)
 	       READ_ONCE(sk->sk_err) || tcp_inq(sk) || conn->strp.skb_head;
 }
 
+/*
+ * TCP changed state.  A socket that sent its disconnect may have a
+ * lingering close (or XDISCON_TX_DONE) waiting for TCP to acknowledge its
+ * FIN: wake it, it looks itself.  rx_work only has something to judge
+ * after an error, a reset or the end, or the peer's FIN; a connection
+ * becoming established, or our FIN acknowledged, costs no work.
+ */
 static void xd_inet_state_change(struct sock *sk)
 {
 	struct xd_inet_conn *conn;
@@ -660,11 +660,11 @@ static int xd_inet_copy_head(struct sock *sk, struct sk_buff *skb,
 	u32 len;
 	u8 *p;
 
+	/* The refill leaves room for min(left, PAGE_SIZE): the header fits. */
 	if (!skb_page_frag_refill(min_t(u32, left, PAGE_SIZE), pfrag,
 				  sk->sk_allocation))
 		return -ENOMEM;
 	len = min_t(u32, left, pfrag->size - pfrag->offset);
-	hdr = min(hdr, len);
 	p = page_address(pfrag->page) + pfrag->offset;
 	memcpy(p, (u8 *)&cb->hdr + cb->sent, hdr);
 	memcpy(p + hdr, skb->data + (cb->sent + hdr - XD_HDR_LEN), len - hdr);
@@ -942,11 +942,6 @@ static void xd_inet_maybe_finish(struct xd_inet_conn *conn)
 /* -- receive, in rx_work -- */
 
 /*
- * rx_work takes frames off rxq before it looks at them: a reset may purge
- * rxq at any time (under the connection's mutex, which rx_work does not
- * hold while it delivers).
- */
-/*
  * At close: the peer's disconnect and FIN are in and nothing came after
  * them, the end rx_work would note (see xd_inet_eof_needs_rx()).  Before
  * XD_F_RELEASED is set, under @lock.
@@ -966,6 +961,11 @@ static bool xd_inet_clean_end(struct xd_inet_conn *conn)
 	return end;
 }
 
+/*
+ * rx_work takes frames off rxq before it looks at them: a reset may purge
+ * rxq at any time (under the connection's mutex, which rx_work does not
+ * hold while it delivers).
+ */
 static struct sk_buff *xd_inet_rxq_dequeue(struct xd_inet_conn *conn)
 {
 	struct sk_buff *skb;
@@ -1008,7 +1008,6 @@ static bool xd_inet_type_ok(struct sock *sk, const struct xd_hello *hello)
 				    XD_WIRE_STREAM : XD_WIRE_SEQPACKET);
 }
 
-/* The connecting side got the listener's hello. */
 /*
  * The listener's hello, straight from the parser (softirq, or process
  * context under the TCP socket's lock) when nothing is in the way: the
@@ -1052,6 +1051,7 @@ static bool xd_inet_client_hello_direct(struct xd_inet_conn *conn,
 	return done;
 }
 
+/* The connecting side got the listener's hello. */
 static void xd_inet_client_hello(struct xd_inet_conn *conn,
 				 const struct xd_hello *hello)
 {
