@@ -293,21 +293,6 @@ TEST_F(raw, hello_reserved_bytes)
 	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
 }
 
-/* Read exactly @len bytes from a blocking socket; 0, or -1. */
-static int read_full(int fd, void *buf, size_t len)
-{
-	size_t have = 0;
-	ssize_t r;
-
-	while (have < len) {
-		r = recv(fd, (char *)buf + have, len - have, 0);
-		if (r <= 0)
-			return -1;
-		have += r;
-	}
-	return 0;
-}
-
 /*
  * A stream write goes out in frames as large as the wire format allows
  * (64 KiB of payload), not in the core's 32 KiB page chunks: each frame
@@ -322,21 +307,22 @@ TEST_F(raw, stream_writes_fill_frames)
 	size_t i, n = hello(buf, 1, 0x58445343);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, read_full(fd, got, n));
+	ASSERT_EQ((ssize_t)n, recv(fd, got, n, MSG_WAITALL));
 	ASSERT_EQ((ssize_t)n, send(fd, buf, n, 0));
 	s = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, s);
 	memset(data, 'x', sizeof(data));
 	ASSERT_EQ((ssize_t)sizeof(data), send(s, data, sizeof(data), 0));
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		ASSERT_EQ(0, read_full(fd, hdr, sizeof(hdr)));
+		ASSERT_EQ(8, recv(fd, hdr, sizeof(hdr), MSG_WAITALL));
 		ASSERT_EQ(DATA, hdr[0]);
 		ASSERT_EQ(want[i], ((uint32_t)hdr[4] << 24 | hdr[5] << 16 |
 				    hdr[6] << 8 | hdr[7]));
-		ASSERT_EQ(0, read_full(fd, data, want[i]));
+		ASSERT_EQ((ssize_t)want[i],
+			  recv(fd, data, want[i], MSG_WAITALL));
 	}
 	close(s);
-	ASSERT_EQ(0, read_full(fd, hdr, sizeof(hdr)));
+	ASSERT_EQ(8, recv(fd, hdr, sizeof(hdr), MSG_WAITALL));
 	EXPECT_EQ(DISCONNECT, hdr[0]);
 	/* Ours ends it cleanly; the closed socket's FIN follows its own. */
 	EXPECT_EQ(8, send(fd, buf, frame(buf, DISCONNECT, 0, NULL, 0), 0));
