@@ -320,14 +320,23 @@ static void xd_inet_rcv_held(struct sock *sk)
 	local_bh_enable();
 }
 
+/*
+ * TCP freed buffer space: push what waits in txq, once TCP has room for
+ * it, by sk_stream_write_space()'s measure (a third of the buffer free),
+ * and clear SOCK_NOSPACE as it does: TCP then calls again only after a
+ * push has found it full again, not on every ACK.
+ */
 static void xd_inet_write_space(struct sock *sk)
 {
 	struct xd_inet_conn *conn;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	conn = xd_inet_conn_of(sk);
-	if (conn && !skb_queue_empty_lockless(&conn->txq))
+	if (conn && !skb_queue_empty_lockless(&conn->txq) &&
+	    __sk_stream_is_writeable(sk, 1)) {
+		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		xd_inet_queue(conn, &conn->tx_work);
+	}
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
