@@ -217,6 +217,57 @@ static bool xdiscon_rcv_ready(struct xdiscon_sock *xsk)
 }
 
 /*
+ * Sleep until there is something to act on.  A transport may leave its
+ * receive work to a sleeping reader (xdiscon_rcv_handoff()); whoever
+ * clears XDISCON_RX_HANDOFF does it, and a reader leaving the wait, for
+ * whatever reason, looks before it goes.  Under lock_sock(), which
+ * sk_wait_event() drops while asleep.
+ */
+static void xdiscon_rcv_wait(struct xdiscon_sock *xsk, long *timeo,
+			     struct wait_queue_entry *wait)
+{
+	struct sock *sk = &xsk->sk;
+
+	atomic_inc(&xsk->rx_sleepers);
+	/* Pairs with the barrier in xdiscon_rcv_handoff(), as the one below. */
+	smp_mb__after_atomic();
+	sk_wait_event(sk, timeo, xdiscon_rcv_ready(xsk) ||
+		      test_bit(XDISCON_RX_HANDOFF, &xsk->rx_handoff), wait);
+	atomic_dec(&xsk->rx_sleepers);
+	/* A handoff seen sleeping nobody is now done by its caller. */
+	smp_mb__after_atomic();
+	if (test_and_clear_bit(XDISCON_RX_HANDOFF, &xsk->rx_handoff))
+		xsk->transport->pull(xsk);
+}
+
+/*
+ * For a transport with a pull() (any context, no xdiscon locks): data
+ * arrived.  With a reader asleep in recvmsg(), wake it to do the receive
+ * work in its own context, on its own CPU, rather than the caller's,
+ * and return true.  Return false when no reader will: the caller does it.
+ * Other sleepers on the socket (poll) may see the wakeup with nothing to
+ * read yet, as with any spurious wakeup; the reader's delivery wakes them
+ * again.
+ */
+bool xdiscon_rcv_handoff(struct xdiscon_sock *xsk)
+{
+	struct socket_wq *wq;
+
+	set_bit(XDISCON_RX_HANDOFF, &xsk->rx_handoff);
+	/* The set is seen by a reader, or the reader's leaving here. */
+	smp_mb__after_atomic();
+	if (!atomic_read(&xsk->rx_sleepers))
+		return !test_and_clear_bit(XDISCON_RX_HANDOFF,
+					   &xsk->rx_handoff);
+	rcu_read_lock();
+	wq = rcu_dereference(xsk->sk.sk_wq);
+	if (wq)
+		wake_up_interruptible_poll(&wq->wait, EPOLLIN | EPOLLRDNORM);
+	rcu_read_unlock();
+	return true;
+}
+
+/*
  * The first skb at or after @prev (NULL: the head), and how the receive
  * direction stands, read together so that an empty queue seen with
  * XDISCON_RX_DISCONNECT means every byte before the disconnect was read.
@@ -291,7 +342,6 @@ static int xdiscon_recv_seqpacket(struct xdiscon_sock *xsk,
 				  struct msghdr *msg, size_t len, int flags,
 				  long timeo, struct wait_queue_entry *wait)
 {
-	struct sock *sk = &xsk->sk;
 	struct sk_buff *skb;
 	u8 rx_end;
 	int err;
@@ -303,7 +353,7 @@ static int xdiscon_recv_seqpacket(struct xdiscon_sock *xsk,
 		err = xdiscon_rcv_empty(xsk, msg, rx_end, timeo);
 		if (err <= 0)
 			return err;
-		sk_wait_event(sk, &timeo, xdiscon_rcv_ready(xsk), wait);
+		xdiscon_rcv_wait(xsk, &timeo, wait);
 	}
 
 	if (len < xdiscon_skb_unread(skb))
@@ -350,7 +400,7 @@ static int xdiscon_recv_stream(struct xdiscon_sock *xsk, struct msghdr *msg,
 				break;
 			err = 0;
 			skb = prev;
-			sk_wait_event(sk, &timeo, xdiscon_rcv_ready(xsk), wait);
+			xdiscon_rcv_wait(xsk, &timeo, wait);
 			continue;
 		}
 		off = XDISCON_SKB_CB(skb)->consumed;

@@ -16,6 +16,8 @@
  *   to the socket when nothing waits ahead of it and queues every other
  *   frame on conn->rxq; and they queue work.  The only xdiscon lock they
  *   take is the socket's receive-queue lock (hence _bh everywhere).
+ *   With a reader asleep in recvmsg(), data_ready() leaves the parsing to
+ *   it: the reader runs the parser in its own context (xd_inet_pull()).
  * - conn->rx_work (xd_inet_wq, process context) delivers frames into the
  *   xdiscon socket, runs the handshake, notices the peer's end of stream
  *   and TCP errors; for a listener it accepts new TCP connections.
@@ -288,6 +290,46 @@ static int xd_inet_name(struct socket *tcp, struct sockaddr_xdiscon *a,
 
 /* -- TCP callbacks: softirq or TCP's process context, no xdiscon locks -- */
 
+/*
+ * Run the parser in process context, by the owner of @sk's lock: the
+ * reader's pull(), or TCP calling data_ready() with its socket owned,
+ * which only the owner does (running the backlog in release_sock()), so
+ * rather than in the work strp_data_ready() would queue.  The parser
+ * reads all TCP holds unless it pauses: what it leaves otherwise (out of
+ * memory) goes to its work, which tries again.
+ */
+static void xd_inet_parse_owned(struct xd_inet_conn *conn, struct sock *sk)
+{
+	struct strparser *strp = &conn->strp;
+	u32 inq;
+
+	if (strp->stopped || READ_ONCE(strp->paused))
+		return;
+	__strp_unpause(strp);	/* paused stays 0: it reads */
+	inq = tcp_inq(sk);
+	if (inq && inq >= strp->need_bytes && !READ_ONCE(strp->paused) &&
+	    !strp->stopped)
+		strp_check_rcv(strp);
+}
+
+/*
+ * Leave the parsing to a reader asleep in recvmsg(): xd_inet_pull() runs
+ * it on the reader's CPU, and TCP's window update goes from there, as a
+ * TCP reader's would, rather than on the CPU that received (on one host,
+ * often the sender's).  Not while the parser is paused or waits for more
+ * of a frame than TCP holds: that wakes nobody.  Softirq, TCP's lock held.
+ */
+static bool xd_inet_handoff(struct xd_inet_conn *conn, struct sock *sk)
+{
+	u32 need = conn->strp.need_bytes;
+
+	if (!atomic_read(&conn->xsk->rx_sleepers) ||
+	    READ_ONCE(conn->strp.paused) || conn->strp.stopped ||
+	    (need && tcp_inq(sk) < need))
+		return false;
+	return xdiscon_rcv_handoff(conn->xsk);
+}
+
 static void xd_inet_data_ready(struct sock *sk)
 {
 	void (*fallback)(struct sock *sk) = NULL;
@@ -299,7 +341,9 @@ static void xd_inet_data_ready(struct sock *sk)
 		fallback = READ_ONCE(xd_tcp_data_ready);
 	else if (conn->role == XD_ROLE_LISTENER)
 		xd_inet_queue(conn, &conn->rx_work);
-	else
+	else if (sock_owned_by_user_nocheck(sk))
+		xd_inet_parse_owned(conn, sk);
+	else if (!xd_inet_handoff(conn, sk))
 		strp_data_ready(&conn->strp);
 	read_unlock_bh(&sk->sk_callback_lock);
 	if (fallback)
@@ -1667,6 +1711,22 @@ static void xd_inet_consumed(struct xdiscon_sock *xsk)
 		xd_inet_queue(conn, &conn->rx_work);
 }
 
+/* See xd_inet_handoff(): the reader's turn to parse. */
+static void xd_inet_pull(struct xdiscon_sock *xsk)
+{
+	struct xd_inet_conn *conn = xd_conn(xsk);
+	struct sock *sk;
+
+	mutex_lock(&conn->lock);
+	if (conn->tcp) {
+		sk = conn->tcp->sk;
+		lock_sock(sk);
+		xd_inet_parse_owned(conn, sk);
+		release_sock(sk);
+	}
+	mutex_unlock(&conn->lock);
+}
+
 /*
  * close(): what is queued still goes out, then the disconnect and FIN;
  * the connection stays until the peer's end of stream arrives (or
@@ -1755,6 +1815,7 @@ const struct xdiscon_transport xdiscon_inet_transport = {
 	.tx_queued	= xd_inet_tx_queued,
 	.tx_done	= xd_inet_tx_done,
 	.consumed	= xd_inet_consumed,
+	.pull		= xd_inet_pull,
 	.release	= xd_inet_release,
 	.unbind		= xd_inet_unbind,
 	.destruct	= xd_inet_destruct,

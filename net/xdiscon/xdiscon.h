@@ -10,7 +10,9 @@
  * from the sender's process context, into the receiver's queue.  The inet
  * transport's TCP callbacks run in softirq: they parse frames, deliver a
  * data frame or the disconnect that nothing waits ahead of, and queue
- * work; everything else runs in its workqueue (see inet.c).  The only
+ * work, or leave the parsing to a reader asleep in recvmsg(), which does
+ * it through the transport's pull() (xdiscon_rcv_handoff()); everything
+ * else runs in its workqueue (see inet.c).  The only
  * xdiscon lock taken in softirq is sk->sk_receive_queue.lock, so everyone
  * takes it with _bh.
  *
@@ -76,6 +78,9 @@ struct xdiscon_sock;
  * @tx_done: the peer's transport has taken all data and the disconnect
  *	(or the connection was reset): what a lingering close waits for.
  * @consumed: the reader freed receive space; pull more from the peer.
+ * @pull: (optional) receive work a transport left to a sleeping reader
+ *	(xdiscon_rcv_handoff()): do it now, in the reader's context (process
+ *	context, lock_sock()).
  * @release: the socket is going away; detach (the transport finishes a
  *	graceful close in the background).
  * @unbind: give the port back.
@@ -98,6 +103,7 @@ struct xdiscon_transport {
 	size_t (*tx_queued)(struct xdiscon_sock *xsk);
 	bool (*tx_done)(struct xdiscon_sock *xsk);
 	void (*consumed)(struct xdiscon_sock *xsk);
+	void (*pull)(struct xdiscon_sock *xsk);
 	void (*release)(struct xdiscon_sock *xsk);
 	void (*unbind)(struct xdiscon_sock *xsk);
 	void (*destruct)(struct xdiscon_sock *xsk);
@@ -142,6 +148,10 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  * @rx_bytes: truesize of the skbs in sk_receive_queue; written under
  *	sk_receive_queue.lock with WRITE_ONCE(), read locklessly by
  *	transports (room) and /proc.
+ * @rx_sleepers: readers asleep in recvmsg(); atomic.
+ * @rx_handoff: bit XDISCON_RX_HANDOFF: a transport left receive work to a
+ *	sleeping reader; atomic bitops, cleared by whoever does the work (see
+ *	xdiscon_rcv_handoff()).
  * @accept_q: connections waiting for accept() (listeners), linked by
  *	@accept_node; under sk_receive_queue.lock of the listener.
  * @accept_node: link in the listener's @accept_q.
@@ -164,6 +174,8 @@ struct xdiscon_sock {
 	u8 rx_end;
 	struct sk_buff *peer_disc;
 	unsigned int rx_bytes;
+	atomic_t rx_sleepers;
+	unsigned long rx_handoff;
 	struct list_head accept_q;
 	struct list_head accept_node;
 	struct xdiscon_sock *listener;
@@ -172,6 +184,8 @@ struct xdiscon_sock {
 	struct hlist_node bind_node;
 	struct list_head all_node;
 };
+
+#define XDISCON_RX_HANDOFF	0	/* bit in @rx_handoff */
 
 static inline struct xdiscon_sock *xdiscon_sk(const struct sock *sk)
 {
@@ -193,6 +207,7 @@ int xdiscon_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 bool xdiscon_rcv_room(struct xdiscon_sock *xsk, struct sk_buff *skb,
 		      unsigned int limit);
 void xdiscon_rcv_skb(struct xdiscon_sock *xsk, struct sk_buff *skb);
+bool xdiscon_rcv_handoff(struct xdiscon_sock *xsk);
 void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data);
 void xdiscon_rcv_reset(struct xdiscon_sock *xsk);
 void xdiscon_rcv_purge(struct xdiscon_sock *xsk);
