@@ -16,8 +16,9 @@
  *   to the socket when nothing waits ahead of it and queues every other
  *   frame on conn->rxq; and they queue work.  The only xdiscon lock they
  *   take is the socket's receive-queue lock (hence _bh everywhere).
- *   With a reader asleep in recvmsg(), data_ready() leaves the parsing to
- *   it: the reader runs the parser in its own context (xd_inet_pull()).
+ *   With a reader asleep in recvmsg() and bulk data in TCP, data_ready()
+ *   leaves the parsing to it: the reader runs the parser in its own
+ *   context (xd_inet_pull()).
  * - conn->rx_work (xd_inet_wq, process context) delivers frames into the
  *   xdiscon socket, runs the handshake, notices the peer's end of stream
  *   and TCP errors; for a listener it accepts new TCP connections.
@@ -312,20 +313,26 @@ static void xd_inet_parse_owned(struct xd_inet_conn *conn, struct sock *sk)
 		strp_check_rcv(strp);
 }
 
+/* Less than this waiting in TCP is parsed where it lands. */
+#define XD_HANDOFF_MIN	4096
+
 /*
  * Leave the parsing to a reader asleep in recvmsg(): xd_inet_pull() runs
  * it on the reader's CPU, and TCP's window update goes from there, as a
  * TCP reader's would, rather than on the CPU that received (on one host,
- * often the sender's).  Not while the parser is paused or waits for more
- * of a frame than TCP holds: that wakes nobody.  Softirq, TCP's lock held.
+ * often the sender's).  Only for bulk data: a small frame costs less to
+ * parse here than the reader's trip through the TCP socket's lock, which
+ * would lengthen every request and answer.  Not while the parser is
+ * paused or waits for more of a frame than TCP holds: that wakes nobody.
+ * Softirq, TCP's lock held.
  */
 static bool xd_inet_handoff(struct xd_inet_conn *conn, struct sock *sk)
 {
-	u32 need = conn->strp.need_bytes;
+	u32 need = max_t(u32, conn->strp.need_bytes, XD_HANDOFF_MIN);
 
 	if (!atomic_read(&conn->xsk->rx_sleepers) ||
 	    READ_ONCE(conn->strp.paused) || conn->strp.stopped ||
-	    (need && tcp_inq(sk) < need))
+	    tcp_inq(sk) < need)
 		return false;
 	return xdiscon_rcv_handoff(conn->xsk);
 }
