@@ -234,7 +234,7 @@ static void xdiscon_rcv_wait(struct xdiscon_sock *xsk, long *timeo,
 	sk_wait_event(sk, timeo, xdiscon_rcv_ready(xsk) ||
 		      test_bit(XDISCON_RX_HANDOFF, &xsk->rx_handoff), wait);
 	atomic_dec(&xsk->rx_sleepers);
-	/* A handoff seen sleeping nobody is now done by its caller. */
+	/* A handoff either sees us gone (and does the work) or we its bit. */
 	smp_mb__after_atomic();
 	if (test_and_clear_bit(XDISCON_RX_HANDOFF, &xsk->rx_handoff))
 		xsk->transport->pull(xsk);

@@ -292,10 +292,10 @@ static int xd_inet_name(struct socket *tcp, struct sockaddr_xdiscon *a,
 /* -- TCP callbacks: softirq or TCP's process context, no xdiscon locks -- */
 
 /*
- * Run the parser in process context, by the owner of @sk's lock: the
- * reader's pull(), or TCP calling data_ready() with its socket owned,
- * which only the owner does (running the backlog in release_sock()), so
- * rather than in the work strp_data_ready() would queue.  The parser
+ * Run the parser in process context, as the owner of @sk's lock: in the
+ * reader's pull(), or in data_ready() called with the socket owned, which
+ * only the owner does (running the backlog in release_sock()), rather
+ * than in the work strp_data_ready() would queue for it.  The parser
  * reads all TCP holds unless it pauses: what it leaves otherwise (out of
  * memory) goes to its work, which tries again.
  */
