@@ -400,6 +400,15 @@ static int xdiscon_recv_stream(struct xdiscon_sock *xsk, struct msghdr *msg,
 				break;
 			err = 0;
 			skb = prev;
+			/*
+			 * Hand back the room made so far before waiting for
+			 * more (as TCP opens its window before it sleeps):
+			 * what the transport holds may be what is awaited.
+			 */
+			if (freed) {
+				xsk->transport->consumed(xsk);
+				freed = false;
+			}
 			xdiscon_rcv_wait(xsk, &timeo, wait);
 			continue;
 		}

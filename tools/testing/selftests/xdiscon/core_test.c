@@ -790,6 +790,48 @@ TEST_F(conn, msg_waitall)
 	EXPECT_EQ(0, status);
 }
 
+/*
+ * MSG_WAITALL for more than every buffer on the way holds: the reader
+ * must hand back the room it makes while it waits for the rest, or the
+ * data behind a full receive buffer never comes.  A record is one read.
+ */
+TEST_F(conn, msg_waitall_beyond_buffers)
+{
+	struct timeval tv = { .tv_sec = 20 };
+	size_t len = 8 << 20;
+	unsigned char *buf, *want;
+	int rcvbuf = 65536, status;
+	char rec[64];
+	pid_t pid;
+
+	if (variant->type != SOCK_STREAM) {
+		ASSERT_EQ(10, send(self->cfd, "0123456789", 10, 0));
+		ASSERT_EQ(3, send(self->cfd, "end", 3, 0));
+		EXPECT_EQ(10, recv(self->sfd, rec, sizeof(rec), MSG_WAITALL));
+		return;
+	}
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+				sizeof(tv)));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(self->sfd);
+		_exit(write_pattern(self->cfd, len, 65536) != 0);
+	}
+	buf = malloc(len);
+	want = malloc(len);
+	ASSERT_TRUE(buf && want);
+	EXPECT_EQ((ssize_t)len, recv(self->sfd, buf, len, MSG_WAITALL));
+	fill_pattern(want, len, 0);
+	EXPECT_EQ(0, memcmp(buf, want, len));
+	free(buf);
+	free(want);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+}
+
 TEST_F(conn, shut_rd_discards_keeps_discdata)
 {
 	char buf[16], disc[16];
