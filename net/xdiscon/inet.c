@@ -473,6 +473,21 @@ static bool xd_inet_client_hello_direct(struct xd_inet_conn *conn,
 					struct sk_buff *skb);
 
 /*
+ * Nothing waits ahead of the frame the parser has in hand: rxq is empty
+ * and rx_work holds no frame.  Only the parser adds to rxq, so the answer
+ * stays true while it runs.
+ */
+static bool xd_inet_rxq_idle(struct xd_inet_conn *conn)
+{
+	bool idle;
+
+	spin_lock_bh(&conn->rxq.lock);
+	idle = !conn->rx_busy && skb_queue_empty(&conn->rxq);
+	spin_unlock_bh(&conn->rxq.lock);
+	return idle;
+}
+
+/*
  * The fast path: a data frame or the disconnect of an established
  * connection goes straight into the socket, from the parser's context
  * (softirq, or process context under the TCP socket's lock), when nothing
@@ -488,18 +503,14 @@ static bool xd_inet_rcv_direct(struct xd_inet_conn *conn, struct sk_buff *skb)
 		BIT(XD_F_RELEASED) | BIT(XD_F_RESET) | BIT(XD_F_PROTO_ERR);
 	struct xdiscon_sock *xsk = conn->xsk;
 	u8 type = XD_RX_CB(skb)->type;
-	bool direct;
 
 	if ((READ_ONCE(conn->flags) & mask) != BIT(XD_F_HANDSHAKEN) ||
 	    (type == XD_FRAME_DATA && !xdiscon_skb_unread(skb)) ||
 	    (type != XD_FRAME_DATA && type != XD_FRAME_DISCONNECT))
 		return false;
-	spin_lock_bh(&conn->rxq.lock);
-	direct = !conn->rx_busy && skb_queue_empty(&conn->rxq) &&
-		 (type != XD_FRAME_DATA ||
-		  xdiscon_rcv_room(xsk, skb, READ_ONCE(conn->rcvbuf)));
-	spin_unlock_bh(&conn->rxq.lock);
-	if (!direct)
+	if (!xd_inet_rxq_idle(conn) ||
+	    (type == XD_FRAME_DATA &&
+	     !xdiscon_rcv_room(xsk, skb, READ_ONCE(conn->rcvbuf))))
 		return false;
 	if (type == XD_FRAME_DATA) {
 		xdiscon_rcv_skb(xsk, skb);
@@ -1089,11 +1100,7 @@ static bool xd_inet_client_hello_direct(struct xd_inet_conn *conn,
 	    XD_RX_CB(skb)->type != XD_FRAME_HELLO ||
 	    xd_inet_read_hello(skb, &hello) || !xd_inet_type_ok(sk, &hello))
 		return false;
-	/* Only the parser adds to rxq, and it is here: nothing overtakes. */
-	spin_lock_bh(&conn->rxq.lock);
-	done = !conn->rx_busy && skb_queue_empty(&conn->rxq);
-	spin_unlock_bh(&conn->rxq.lock);
-	if (!done)
+	if (!xd_inet_rxq_idle(conn))
 		return false;
 	/* The parser's work runs with BHs on; here it is their context. */
 	local_bh_disable();
@@ -1718,7 +1725,10 @@ static void xd_inet_consumed(struct xdiscon_sock *xsk)
 		xd_inet_queue(conn, &conn->rx_work);
 }
 
-/* See xd_inet_handoff(): the reader's turn to parse. */
+/*
+ * See xd_inet_handoff(): the reader's turn to parse.  The mutex keeps
+ * @tcp from a reset's close while the parser runs under its lock.
+ */
 static void xd_inet_pull(struct xdiscon_sock *xsk)
 {
 	struct xd_inet_conn *conn = xd_conn(xsk);
