@@ -6,9 +6,10 @@
  * goes first alternates), for several rounds; the table shows medians and
  * the median of the rounds' ratios, oriented so that higher is better for
  * AF_XDISCON.  A round's two runs are seconds apart, so a ratio is spared
- * most of the drift of a machine shared under emulation.  Where the anchor needs the final data
- * of a disconnect, it sends it as an ordinary framed message before
- * shutdown(), as an application would.  Transports and anchors:
+ * most of the drift of a machine shared under emulation.  Where the anchor
+ * needs the final data of a disconnect, it sends it as an ordinary framed
+ * message before shutdown(), as an application would.  Transports and
+ * anchors:
  *   local  the local transport against AF_UNIX;
  *   inet   the TCP transport against TCP, both over ::1;
  *   veth   the same across a veth pair (--netns PATH --addr IPV6): the

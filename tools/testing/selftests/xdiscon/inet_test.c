@@ -404,12 +404,6 @@ static long queued_unread(int rcvbuf)
 }
 
 /*
- * Until the user sets SO_RCVBUF, the receive limit grows with the TCP
- * connection's receive buffer, as a TCP socket's own does: in a namespace
- * whose tcp_rmem starts at 4 MiB, a reader that never reads queues far
- * more than rmem_default.  A listener's SO_RCVBUF, inherited, holds.
- */
-/*
  * While connect() is under way (a plain TCP server that never says hello
  * holds it there), getsockname() gives the address and port TCP chose,
  * as it does for a connecting TCP socket.
@@ -442,6 +436,12 @@ TEST(connecting_getsockname)
 	close(l);
 }
 
+/*
+ * Until the user sets SO_RCVBUF, the receive limit grows with the TCP
+ * connection's receive buffer, as a TCP socket's own does: in a namespace
+ * whose tcp_rmem starts at 4 MiB, a reader that never reads queues far
+ * more than rmem_default.  A listener's SO_RCVBUF, inherited, holds.
+ */
 TEST(receive_limit_follows_tcp_rmem)
 {
 	const char *rmem = "4096 4194304 6291456";
