@@ -17,7 +17,10 @@
  *
  *   xdbench [--quick] [--rounds N] [--json FILE] [--netns PATH --addr IPV6]
  *
- * The last lines are "RATIO <workload> <transport> <value>".
+ * After the table, where a churn connection's time goes, as its client
+ * sees it: connect (socket() and connect()), exchange (request and
+ * answer), finals (both ways), close.  The last lines are "RATIO
+ * <workload> <transport> <value>".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -337,19 +340,35 @@ static double run_messages(enum fam fam)
 /* -- churn: whole connections per second, with final data both ways -- */
 
 /*
- * One exchange.  AF_XDISCON: the 8-byte finals are disconnect data.  The
- * anchor: the finals are 8-byte messages, then shutdown().
+ * The phases of one connection as its client sees them: socket() and
+ * connect(); the request and its answer; the finals both ways; close().
  */
-static int client_exchange(const struct endpoint *ep)
+enum { PH_CONNECT, PH_EXCHANGE, PH_FINALS, PH_CLOSE, PH_MAX };
+
+static const char *const phase_names[PH_MAX] = {
+	"connect", "exchange", "finals", "close",
+};
+
+/*
+ * One exchange.  AF_XDISCON: the 8-byte finals are disconnect data.  The
+ * anchor: the finals are 8-byte messages, then shutdown().  Adds each
+ * phase's seconds to @ph[], unless NULL.
+ */
+static int client_exchange(const struct endpoint *ep, double *ph)
 {
 	char req[1024] = { 1 }, ans[1024], fin[8] = "clientok", peer[8];
-	int fd = dial(ep);
+	double t[PH_MAX + 1];
 	size_t plen = sizeof(peer);
+	int fd, i;
 	char c;
 
+	t[0] = now();
+	fd = dial(ep);
+	t[1] = now();
 	if (send(fd, req, sizeof(req), 0) != sizeof(req) ||
 	    read_full(fd, ans, sizeof(ans)))
 		return -1;
+	t[2] = now();
 	if (ep->fam == XD) {
 		if (xd_send_disconnect(fd, fin, sizeof(fin)) ||
 		    xd_recv(fd, &c, 1, 0, peer, &plen) != 0 || plen != 8)
@@ -360,7 +379,13 @@ static int client_exchange(const struct endpoint *ep)
 		    recv(fd, &c, 1, 0) != 0)
 			return -1;
 	}
-	return close(fd);
+	t[3] = now();
+	if (close(fd))
+		return -1;
+	t[4] = now();
+	for (i = 0; ph && i < PH_MAX; i++)
+		ph[i] += t[i + 1] - t[i];
+	return 0;
 }
 
 static int server_exchange(int fd, enum fam fam)
@@ -390,6 +415,7 @@ struct churn {
 	enum fam fam;
 	int count;
 	struct endpoint ep;
+	double *ph;		/* phase seconds of a lone client, or NULL */
 };
 
 static void *churn_server(void *arg)
@@ -410,23 +436,27 @@ static void *churn_client(void *arg)
 	struct churn *c = arg;
 
 	for (int i = 0; i < c->count; i++)
-		if (client_exchange(&c->ep))
+		if (client_exchange(&c->ep, c->ph))
 			die("churn client");
 	return NULL;
 }
 
-/* @threads clients at once, each doing @per connections; conns/s. */
-static double run_churn(enum fam fam, int threads, int per)
+/*
+ * @threads clients at once, each doing @per connections; conns/s.  A lone
+ * client also gives the mean of each phase in microseconds, in @ph_us[].
+ */
+static double run_churn(enum fam fam, int threads, int per, double *ph_us)
 {
 	struct churn srv = { .fam = fam, .count = threads * per };
 	struct churn cli;
 	pthread_t s, *t = calloc(threads, sizeof(*t));
-	double t0;
+	double t0, ph[PH_MAX] = { 0 };
 	int i;
 
 	srv.lfd = listener(fam, SOCK_STREAM, &srv.ep);
 	cli = srv;
 	cli.count = per;
+	cli.ph = threads == 1 ? ph : NULL;
 	t0 = now();
 	pthread_create(&s, NULL, churn_server, &srv);
 	for (i = 0; i < threads; i++)
@@ -437,6 +467,8 @@ static double run_churn(enum fam fam, int threads, int per)
 	t0 = now() - t0;
 	close(srv.lfd);
 	free(t);
+	for (i = 0; cli.ph && i < PH_MAX; i++)
+		ph_us[i] = ph[i] / per * 1e6;
 	return threads * per / t0;
 }
 
@@ -507,8 +539,12 @@ static const struct {
 
 #define MAX_ROWS (3 * W_MAX)
 
-/* Workload @w on one family: its figure in *@v (and p99 in *@v99). */
-static void run_workload(int w, enum fam f, double *v, double *v99)
+/*
+ * Workload @w on one family: its figure in *@v (and p99 in *@v99, churn's
+ * phases in @ph[]).
+ */
+static void run_workload(int w, enum fam f, double *v, double *v99,
+			 double *ph)
 {
 	switch (w) {
 	case W_BULK:
@@ -524,10 +560,10 @@ static void run_workload(int w, enum fam f, double *v, double *v99)
 		*v = run_messages(f);
 		break;
 	case W_CHURN:
-		*v = run_churn(f, 1, cfg.quick ? 50 : 3000);
+		*v = run_churn(f, 1, cfg.quick ? 50 : 3000, ph);
 		break;
 	case W_MANY:
-		*v = run_churn(f, 64, cfg.quick ? 2 : 40);
+		*v = run_churn(f, 64, cfg.quick ? 2 : 40, NULL);
 		break;
 	}
 }
@@ -538,13 +574,19 @@ static double *slot(struct row *row, enum fam f, int r)
 	return f == XD ? &row->xd[r] : &row->an[r];
 }
 
+/* A transport's churn phases, microseconds: us[family][round][phase]. */
+struct phases {
+	double us[2][MAX_ROUNDS][PH_MAX];
+};
+
 /*
  * One round of every workload of @t into its rows, each on both families
  * back to back, @first first.  Records: AF_UNIX has SOCK_SEQPACKET, TCP
- * has no such thing (no row).  Latency fills the p50 and p99 rows.
+ * has no such thing (no row).  Latency fills the p50 and p99 rows, churn
+ * also @ph.
  */
 static void run_round(const struct transport *t, struct row **rows, int r,
-		      enum fam first)
+		      enum fam first, struct phases *ph)
 {
 	enum fam fams[2] = { first, first == XD ? ANCHOR : XD };
 	int w, j;
@@ -556,8 +598,54 @@ static void run_round(const struct transport *t, struct row **rows, int r,
 		for (j = 0; j < 2; j++)
 			run_workload(w, fams[j], slot(rows[w], fams[j], r),
 				     w == W_P50 ? slot(rows[W_P99], fams[j], r) :
-						  NULL);
+						  NULL, ph->us[fams[j]][r]);
 	}
+}
+
+/* The median over the rounds of one phase of one family. */
+static double phase_median(const struct phases *ph, enum fam f, int p)
+{
+	double v[MAX_ROUNDS];
+	int r;
+
+	for (r = 0; r < cfg.rounds; r++)
+		v[r] = ph->us[f][r][p];
+	return median(v, cfg.rounds);
+}
+
+/* Where a churn connection's time goes, per transport and family. */
+static void print_phases(const struct transport *t,
+			 const struct phases *ph, int n)
+{
+	int k, f, p;
+
+	printf("churn phases     transport family     us:");
+	for (p = 0; p < PH_MAX; p++)
+		printf(" %9s", phase_names[p]);
+	printf("\n");
+	for (k = 0; k < n; k++)
+		for (f = XD; f <= ANCHOR; f++) {
+			printf("%-16s %-9s %-14s", "", t[k].name,
+			       f == XD ? "AF_XDISCON" : t[k].anchor);
+			for (p = 0; p < PH_MAX; p++)
+				printf(" %9.1f", phase_median(&ph[k], f, p));
+			printf("\n");
+		}
+}
+
+/* One family's phases of every round, as a JSON array of arrays. */
+static void json_phases(FILE *js, const struct phases *ph, enum fam f)
+{
+	int r, p;
+
+	fprintf(js, "[");
+	for (r = 0; r < cfg.rounds; r++) {
+		fprintf(js, "%s[", r ? ", " : "");
+		for (p = 0; p < PH_MAX; p++)
+			fprintf(js, "%s%.1f", p ? ", " : "", ph->us[f][r][p]);
+		fprintf(js, "]");
+	}
+	fprintf(js, "]");
 }
 
 int main(int argc, char **argv)
@@ -579,6 +667,7 @@ int main(int argc, char **argv)
 	struct row rows[MAX_ROWS];
 	struct row *by[3][W_MAX] = {};
 	int ntransports = 2, nrows = 0, o, r, i, k, w;
+	static struct phases phases[3];
 	double limit[MAX_ROUNDS];
 	FILE *js;
 
@@ -627,7 +716,8 @@ int main(int argc, char **argv)
 	for (r = 0; r < cfg.rounds; r++) {
 		/* Alternate which family goes first in each round. */
 		for (k = 0; k < ntransports; k++)
-			run_round(&transports[k], by[k], r, r % 2 ? ANCHOR : XD);
+			run_round(&transports[k], by[k], r, r % 2 ? ANCHOR : XD,
+				  &phases[k]);
 		limit[r] = run_memcpy();
 		fprintf(stderr, "xdbench: round %d/%d done\n", r + 1, cfg.rounds);
 	}
@@ -642,6 +732,7 @@ int main(int argc, char **argv)
 		       ratio(&rows[i]));
 	printf("%-16s %-9s %-7s %14.1f\n", "limit_memcpy", "-", "MB/s",
 	       median(limit, cfg.rounds));
+	print_phases(transports, phases, ntransports);
 	printf("(medians of %d rounds; ratio = median of the rounds' "
 	       "AF_XDISCON / anchor, latency anchor / AF_XDISCON: higher is "
 	       "better)\n", cfg.rounds);
@@ -669,7 +760,19 @@ int main(int argc, char **argv)
 		fprintf(js, "],\n \"limit_memcpy_mbps\": [");
 		for (r = 0; r < cfg.rounds; r++)
 			fprintf(js, "%s%.1f", r ? ", " : "", limit[r]);
-		fprintf(js, "]}\n");
+		fprintf(js, "],\n \"churn_phases_us\": {\"phases\": [");
+		for (i = 0; i < PH_MAX; i++)
+			fprintf(js, "%s\"%s\"", i ? ", " : "", phase_names[i]);
+		fprintf(js, "], \"transports\": [");
+		for (k = 0; k < ntransports; k++) {
+			fprintf(js, "%s\n  {\"transport\": \"%s\", \"xdiscon\": ",
+				k ? "," : "", transports[k].name);
+			json_phases(js, &phases[k], XD);
+			fprintf(js, ", \"anchor\": ");
+			json_phases(js, &phases[k], ANCHOR);
+			fprintf(js, "}");
+		}
+		fprintf(js, "]}}\n");
 		fclose(js);
 	}
 	for (i = 0; i < nrows; i++)
