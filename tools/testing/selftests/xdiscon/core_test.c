@@ -763,14 +763,23 @@ TEST_F(conn, seqpacket_records_and_end)
 	EXPECT_EQ(EPIPE, errno);
 }
 
+/* A stream read with MSG_WAITALL waits for all it asked for. */
 TEST_F(conn, msg_waitall)
 {
 	char buf[8];
 	pid_t pid;
 	int status;
 
-	if (variant->type != SOCK_STREAM)
+	if (variant->type == SOCK_SEQPACKET) {
+		/* A record is one read: MSG_WAITALL does not join two. */
+		ASSERT_EQ(4, send(self->cfd, "abcd", 4, 0));
+		ASSERT_EQ(4, send(self->cfd, "efgh", 4, 0));
+		EXPECT_EQ(4, recv(self->sfd, buf, 8, MSG_WAITALL));
+		EXPECT_EQ(0, memcmp(buf, "abcd", 4));
+		EXPECT_EQ(4, recv(self->sfd, buf, 8, MSG_WAITALL));
+		EXPECT_EQ(0, memcmp(buf, "efgh", 4));
 		return;
+	}
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
