@@ -763,7 +763,7 @@ TEST_F(conn, seqpacket_records_and_end)
 	EXPECT_EQ(EPIPE, errno);
 }
 
-/* A stream read with MSG_WAITALL waits for all it asked for. */
+/* MSG_WAITALL: a stream read waits for all it asked for, a record is one. */
 TEST_F(conn, msg_waitall)
 {
 	char buf[8];
