@@ -324,7 +324,9 @@ static void xd_inet_parse_owned(struct xd_inet_conn *conn, struct sock *sk)
  * parse here than the reader's trip through the TCP socket's lock, which
  * would lengthen every request and answer.  Not while the parser is
  * paused or waits for more of a frame than TCP holds: that wakes nobody.
- * Softirq, TCP's lock held.
+ * The sleeper count is read first, without the barriers of
+ * xdiscon_rcv_handoff(): most calls find no reader asleep.  Softirq,
+ * TCP's lock held.
  */
 static bool xd_inet_handoff(struct xd_inet_conn *conn, struct sock *sk)
 {

@@ -12,9 +12,8 @@
  * data frame or the disconnect that nothing waits ahead of, and queue
  * work, or leave the parsing to a reader asleep in recvmsg(), which does
  * it through the transport's pull() (xdiscon_rcv_handoff()); everything
- * else runs in its workqueue (see inet.c).  The only
- * xdiscon lock taken in softirq is sk->sk_receive_queue.lock, so everyone
- * takes it with _bh.
+ * else runs in its workqueue (see inet.c).  The only xdiscon lock taken
+ * in softirq is sk->sk_receive_queue.lock, so everyone takes it with _bh.
  *
  * Lock order: lock_sock(sk) -> transport lock (xd_local_conn.lock, or
  * xd_inet_conn.lock then lock_sock() of its TCP socket) ->
