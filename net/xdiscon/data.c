@@ -217,11 +217,24 @@ static bool xdiscon_rcv_ready(struct xdiscon_sock *xsk)
 }
 
 /*
- * Sleep until there is something to act on.  A transport may leave its
- * receive work to a sleeping reader (xdiscon_rcv_handoff()); whoever
- * clears XDISCON_RX_HANDOFF does it, and a reader leaving the wait, for
- * whatever reason, looks before it goes.  Under lock_sock(), which
- * sk_wait_event() drops while asleep.
+ * Do the receive work a transport left to the readers, if it did
+ * (xdiscon_rcv_handoff()): whoever clears XDISCON_RX_HANDOFF does it.
+ * Under lock_sock().
+ */
+static bool xdiscon_rcv_take(struct xdiscon_sock *xsk)
+{
+	/* Most calls find nothing: look before the locked clear. */
+	if (!test_bit(XDISCON_RX_HANDOFF, &xsk->rx_handoff) ||
+	    !test_and_clear_bit(XDISCON_RX_HANDOFF, &xsk->rx_handoff))
+		return false;
+	xsk->transport->pull(xsk);
+	return true;
+}
+
+/*
+ * Sleep until there is something to act on, or receive work handed to
+ * us, and do that work.  Under lock_sock(), which sk_wait_event() drops
+ * while asleep.
  */
 static void xdiscon_rcv_wait(struct xdiscon_sock *xsk, long *timeo,
 			     struct wait_queue_entry *wait)
@@ -229,25 +242,23 @@ static void xdiscon_rcv_wait(struct xdiscon_sock *xsk, long *timeo,
 	struct sock *sk = &xsk->sk;
 
 	atomic_inc(&xsk->rx_sleepers);
-	/* Pairs with the barrier in xdiscon_rcv_handoff(), as the one below. */
+	/* Pairs with the barrier in xdiscon_rcv_handoff(). */
 	smp_mb__after_atomic();
 	sk_wait_event(sk, timeo, xdiscon_rcv_ready(xsk) ||
 		      test_bit(XDISCON_RX_HANDOFF, &xsk->rx_handoff), wait);
 	atomic_dec(&xsk->rx_sleepers);
-	/* A handoff either sees us gone (and does the work) or we its bit. */
-	smp_mb__after_atomic();
-	if (test_and_clear_bit(XDISCON_RX_HANDOFF, &xsk->rx_handoff))
-		xsk->transport->pull(xsk);
+	xdiscon_rcv_take(xsk);
 }
 
 /*
  * For a transport with a pull() (any context, no xdiscon locks): data
- * arrived.  With a reader asleep in recvmsg(), wake it to do the receive
- * work in its own context, on its own CPU, rather than the caller's,
- * and return true.  Return false when no reader will: the caller does it.
- * Other sleepers on the socket (poll) may see the wakeup with nothing to
- * read yet, as with any spurious wakeup; the reader's delivery wakes them
- * again.
+ * arrived.  With a reader in recvmsg(), leave the receive work to it, to
+ * do in its own context, on its own CPU, rather than the caller's, and
+ * return true: it does the work before it sleeps, when it wakes (we wake
+ * it if it sleeps) and before it returns.  Return false when no reader
+ * will: the caller does it.  Other sleepers on the socket (poll) may see
+ * the wakeup with nothing to read yet, as with any spurious wakeup; the
+ * reader's delivery wakes them again.
  */
 bool xdiscon_rcv_handoff(struct xdiscon_sock *xsk)
 {
@@ -256,9 +267,11 @@ bool xdiscon_rcv_handoff(struct xdiscon_sock *xsk)
 	set_bit(XDISCON_RX_HANDOFF, &xsk->rx_handoff);
 	/* The set is seen by a reader, or the reader's leaving here. */
 	smp_mb__after_atomic();
-	if (!atomic_read(&xsk->rx_sleepers))
+	if (!atomic_read(&xsk->rx_readers))
 		return !test_and_clear_bit(XDISCON_RX_HANDOFF,
 					   &xsk->rx_handoff);
+	if (!atomic_read(&xsk->rx_sleepers))
+		return true;
 	rcu_read_lock();
 	wq = rcu_dereference(xsk->sk.sk_wq);
 	if (wq)
@@ -350,6 +363,8 @@ static int xdiscon_recv_seqpacket(struct xdiscon_sock *xsk,
 		skb = xdiscon_rcv_peek(xsk, NULL, &rx_end);
 		if (skb)
 			break;
+		if (xdiscon_rcv_take(xsk))
+			continue;
 		err = xdiscon_rcv_empty(xsk, msg, rx_end, timeo);
 		if (err <= 0)
 			return err;
@@ -390,6 +405,10 @@ static int xdiscon_recv_stream(struct xdiscon_sock *xsk, struct msghdr *msg,
 		u32 off, n;
 
 		skb = xdiscon_rcv_peek(xsk, prev, &rx_end);
+		if (!skb && xdiscon_rcv_take(xsk)) {
+			skb = prev;
+			continue;
+		}
 		if (!skb) {
 			/* Bytes in hand: an error waits for the next call. */
 			if (copied >= target || (copied && READ_ONCE(sk->sk_err)))
@@ -459,12 +478,21 @@ int xdiscon_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	if (READ_ONCE(xsk->rx_end) == XDISCON_RX_RESET)
 		xdiscon_rcv_purge(xsk);
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	atomic_inc(&xsk->rx_readers);
 	add_wait_queue(sk_sleep(sk), &wait);
 	if (sk->sk_type == SOCK_SEQPACKET)
 		err = xdiscon_recv_seqpacket(xsk, msg, len, flags, timeo, &wait);
 	else
 		err = xdiscon_recv_stream(xsk, msg, len, flags, timeo, &wait);
 	remove_wait_queue(sk_sleep(sk), &wait);
+	atomic_dec(&xsk->rx_readers);
+	/*
+	 * Pairs with the barrier in xdiscon_rcv_handoff(): it sees us gone
+	 * (and does the work) or we its bit.  What arrived while we read is
+	 * parsed before we go, for the next read and for poll.
+	 */
+	smp_mb__after_atomic();
+	xdiscon_rcv_take(xsk);
 out:
 	release_sock(sk);
 	return err;

@@ -16,9 +16,9 @@
  *   to the socket when nothing waits ahead of it and queues every other
  *   frame on conn->rxq; and they queue work.  The only xdiscon lock they
  *   take is the socket's receive-queue lock (hence _bh everywhere).
- *   With a reader asleep in recvmsg() and bulk data in TCP, data_ready()
- *   leaves the parsing to it: the reader runs the parser in its own
- *   context (xd_inet_pull()).
+ *   With a reader in recvmsg() and bulk data in TCP, data_ready() leaves
+ *   the parsing to it: the reader runs the parser in its own context
+ *   (xd_inet_pull()).
  * - conn->rx_work (xd_inet_wq, process context) delivers frames into the
  *   xdiscon socket, runs the handshake, notices the peer's end of stream
  *   and TCP errors; for a listener it accepts new TCP connections.
@@ -148,6 +148,9 @@ enum {
  * @rxq: parsed frames for @rx_work; its own lock (_bh: the parser may
  *	run in softirq); @rxq_bytes counts their truesize under it, and
  *	@rx_busy says @rx_work holds a frame it took off @rxq.
+ * @pulling: a reader runs the parser (xd_inet_pull()); written by that
+ *	reader as @tcp's owner, read by the parser's callbacks, which run
+ *	under @tcp's lock.
  * @rcvbuf: the limit of the socket's receive queue and of @rxq: SO_RCVBUF,
  *	or while the user has not set it, at least what TCP's receive
  *	autotuning gave @tcp (tcp_rmem), as a TCP socket's own limit grows.
@@ -176,6 +179,7 @@ struct xd_inet_conn {
 	struct sk_buff_head rxq;
 	unsigned int rxq_bytes;
 	bool rx_busy;
+	bool pulling;
 	unsigned int rcvbuf;
 	struct sk_buff_head txq;
 	int tx_err;
@@ -317,22 +321,23 @@ static void xd_inet_parse_owned(struct xd_inet_conn *conn, struct sock *sk)
 #define XD_HANDOFF_MIN	4096
 
 /*
- * Leave the parsing to a reader asleep in recvmsg(): xd_inet_pull() runs
- * it on the reader's CPU, and TCP's window update goes from there, as a
- * TCP reader's would, rather than on the CPU that received (on one host,
- * often the sender's).  Only for bulk data: a small frame costs less to
- * parse here than the reader's trip through the TCP socket's lock, which
- * would lengthen every request and answer.  Not while the parser is
- * paused or waits for more of a frame than TCP holds: that wakes nobody.
- * The sleeper count is read first, without the barriers of
- * xdiscon_rcv_handoff(): most calls find no reader asleep.  Softirq,
- * TCP's lock held.
+ * Leave the parsing to a reader in recvmsg(), asleep or copying:
+ * xd_inet_pull() runs it on the reader's CPU, and TCP's window update
+ * goes from there, as a TCP reader's would, rather than on the CPU that
+ * received (on one host, often the sender's, whose time per byte is
+ * bulk's limit).  Only for bulk data: a small frame costs less to parse
+ * here than the reader's trip through the TCP socket's lock, which would
+ * lengthen every request and answer.  Not while the parser is paused or
+ * waits for more of a frame than TCP holds: there is nothing to hand
+ * over.  The reader count is read first, without the barriers of
+ * xdiscon_rcv_handoff(): most calls find no reader.  Softirq, TCP's lock
+ * held.
  */
 static bool xd_inet_handoff(struct xd_inet_conn *conn, struct sock *sk)
 {
 	u32 need = max_t(u32, conn->strp.need_bytes, XD_HANDOFF_MIN);
 
-	if (!atomic_read(&conn->xsk->rx_sleepers) ||
+	if (!atomic_read(&conn->xsk->rx_readers) ||
 	    READ_ONCE(conn->strp.paused) || conn->strp.stopped ||
 	    tcp_inq(sk) < need)
 		return false;
@@ -555,6 +560,9 @@ static void xd_inet_rcv_msg(struct strparser *strp, struct sk_buff *skb)
 	XD_RX_CB(skb)->xd.end = off + full;
 	XD_RX_CB(skb)->type = hdr.type;
 	xd_inet_track_rcvbuf(conn, strp->sk);
+	if (conn->pulling)
+		xdiscon_stat_inc(sock_net(&conn->xsk->sk),
+				 XDISCON_STAT_READER_FRAMES);
 	if (xd_inet_rcv_direct(conn, skb) ||
 	    xd_inet_client_hello_direct(conn, skb))
 		return;
@@ -1728,8 +1736,9 @@ static void xd_inet_consumed(struct xdiscon_sock *xsk)
 }
 
 /*
- * See xd_inet_handoff(): the reader's turn to parse.  The mutex keeps
- * @tcp from a reset's close while the parser runs under its lock.
+ * See xd_inet_handoff(): the reader's turn to parse, also what arrives
+ * meanwhile (TCP's backlog).  The mutex keeps @tcp from a reset's close
+ * while the parser runs under its lock.
  */
 static void xd_inet_pull(struct xdiscon_sock *xsk)
 {
@@ -1740,7 +1749,10 @@ static void xd_inet_pull(struct xdiscon_sock *xsk)
 	if (conn->tcp) {
 		sk = conn->tcp->sk;
 		lock_sock(sk);
+		conn->pulling = true;
 		xd_inet_parse_owned(conn, sk);
+		sk_flush_backlog(sk);
+		conn->pulling = false;
 		release_sock(sk);
 	}
 	mutex_unlock(&conn->lock);

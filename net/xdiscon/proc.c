@@ -126,6 +126,7 @@ static const char *const xdiscon_stat_names[XDISCON_STAT_MAX] = {
 	[XDISCON_STAT_PROTO_ERRORS]	= "InetProtocolErrors",
 	[XDISCON_STAT_HANDSHAKE_TIMEOUTS] = "InetHandshakeTimeouts",
 	[XDISCON_STAT_BG_CLOSE_TIMEOUTS] = "InetCloseTimeouts",
+	[XDISCON_STAT_READER_FRAMES]	= "InetReaderFrames",
 };
 
 void xdiscon_stat_inc(struct net *net, enum xdiscon_stat stat)

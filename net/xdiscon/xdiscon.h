@@ -10,8 +10,8 @@
  * from the sender's process context, into the receiver's queue.  The inet
  * transport's TCP callbacks run in softirq: they parse frames, deliver a
  * data frame or the disconnect that nothing waits ahead of, and queue
- * work, or leave the parsing to a reader asleep in recvmsg(), which does
- * it through the transport's pull() (xdiscon_rcv_handoff()); everything
+ * work, or leave the parsing to a reader in recvmsg(), which does it
+ * through the transport's pull() (xdiscon_rcv_handoff()); everything
  * else runs in its workqueue (see inet.c).  The only xdiscon lock taken
  * in softirq is sk->sk_receive_queue.lock, so everyone takes it with _bh.
  *
@@ -77,7 +77,7 @@ struct xdiscon_sock;
  * @tx_done: the peer's transport has taken all data and the disconnect
  *	(or the connection was reset): what a lingering close waits for.
  * @consumed: the reader freed receive space; pull more from the peer.
- * @pull: (optional) receive work a transport left to a sleeping reader
+ * @pull: (optional) receive work a transport left to the readers
  *	(xdiscon_rcv_handoff()): do it now, in the reader's context (process
  *	context, lock_sock()).
  * @release: the socket is going away; detach (the transport finishes a
@@ -147,9 +147,10 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  * @rx_bytes: truesize of the skbs in sk_receive_queue; written under
  *	sk_receive_queue.lock with WRITE_ONCE(), read locklessly by
  *	transports (room) and /proc.
+ * @rx_readers: readers in recvmsg(); atomic.
  * @rx_sleepers: readers asleep in recvmsg(); atomic.
- * @rx_handoff: bit XDISCON_RX_HANDOFF: a transport left receive work to a
- *	sleeping reader; atomic bitops, cleared by whoever does the work (see
+ * @rx_handoff: bit XDISCON_RX_HANDOFF: a transport left receive work to
+ *	the readers; atomic bitops, cleared by whoever does the work (see
  *	xdiscon_rcv_handoff()).
  * @accept_q: connections waiting for accept() (listeners), linked by
  *	@accept_node; under sk_receive_queue.lock of the listener.
@@ -173,6 +174,7 @@ struct xdiscon_sock {
 	u8 rx_end;
 	struct sk_buff *peer_disc;
 	unsigned int rx_bytes;
+	atomic_t rx_readers;
 	atomic_t rx_sleepers;
 	unsigned long rx_handoff;
 	struct list_head accept_q;
@@ -245,6 +247,7 @@ enum xdiscon_stat {
 	XDISCON_STAT_PROTO_ERRORS,	/* inet: bad frame, version, EOF */
 	XDISCON_STAT_HANDSHAKE_TIMEOUTS, /* inet: no hello in time */
 	XDISCON_STAT_BG_CLOSE_TIMEOUTS,	/* inet: background close gave up */
+	XDISCON_STAT_READER_FRAMES,	/* inet: frames a reader parsed */
 	XDISCON_STAT_MAX
 };
 
