@@ -9,6 +9,7 @@
 #include <linux/net.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+#include <net/strparser.h>
 #include <linux/socket.h>
 
 #include "compat.h"
@@ -316,6 +317,65 @@ static void xd_kunit_state_abort(struct kunit *test)
 	sock_release(p.l);
 }
 
+/*
+ * The inet transport's frame parser against the wire format of
+ * Documentation/networking/xdiscon.rst: an 8-byte header (type, two zero
+ * fields, a big-endian length), HELLO's length 8, DATA and DISCONNECT at
+ * most 64 KiB.
+ */
+struct xd_kunit_frame_case {
+	const char *name;
+	u8 hdr[8];
+	unsigned int bytes;	/* of the header present */
+	int want;
+};
+
+static const struct xd_kunit_frame_case xd_kunit_frame_cases[] = {
+	{ "hello", { 1, 0, 0, 0, 0, 0, 0, 8 }, 8, 16 },
+	{ "hello_short", { 1, 0, 0, 0, 0, 0, 0, 7 }, 8, -EPROTO },
+	{ "hello_long", { 1, 0, 0, 0, 0, 0, 0, 9 }, 8, -EPROTO },
+	{ "data_empty", { 2, 0, 0, 0, 0, 0, 0, 0 }, 8, 8 },
+	{ "data_max", { 2, 0, 0, 0, 0, 1, 0, 0 }, 8, 8 + 65536 },
+	{ "data_over", { 2, 0, 0, 0, 0, 1, 0, 1 }, 8, -EMSGSIZE },
+	{ "data_huge", { 2, 0, 0, 0, 0xff, 0xff, 0xff, 0xff }, 8, -EMSGSIZE },
+	{ "disconnect", { 3, 0, 0, 0, 0, 0, 0, 8 }, 8, 16 },
+	{ "disconnect_over", { 3, 0, 0, 0, 0, 1, 0, 1 }, 8, -EMSGSIZE },
+	{ "type_0", { 0, 0, 0, 0, 0, 0, 0, 0 }, 8, -EPROTO },
+	{ "type_4", { 4, 0, 0, 0, 0, 0, 0, 0 }, 8, -EPROTO },
+	{ "flags", { 2, 1, 0, 0, 0, 0, 0, 0 }, 8, -EPROTO },
+	{ "reserved", { 2, 0, 0, 1, 0, 0, 0, 0 }, 8, -EPROTO },
+	{ "header_partial", { 2, 0, 0, 0, 0, 0 }, 6, 0 },
+	{ "header_none", { 0 }, 0, 0 },
+};
+
+static void xd_kunit_frame_desc(const struct xd_kunit_frame_case *c,
+				char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(xd_kunit_frame, xd_kunit_frame_cases, xd_kunit_frame_desc);
+
+/* Each case at offset 0, and again behind 5 bytes of an earlier frame. */
+static void xd_kunit_parse_frame(struct kunit *test)
+{
+	const struct xd_kunit_frame_case *c = test->param_value;
+	struct strparser strp = {};
+	unsigned int off;
+
+	for (off = 0; off <= 5; off += 5) {
+		struct sk_buff *skb = alloc_skb(off + sizeof(c->hdr), GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, skb);
+		memset(skb_put(skb, off), 0xee, off);
+		skb_put_data(skb, c->hdr, c->bytes);
+		strp_msg(skb)->offset = off;
+		KUNIT_EXPECT_EQ_MSG(test, xd_inet_parse_msg(&strp, skb), c->want,
+				    "at offset %u", off);
+		kfree_skb(skb);
+	}
+}
+
 static struct kunit_case xdiscon_socket_cases[] = {
 	KUNIT_CASE(xd_kunit_create_stream),
 	KUNIT_CASE(xd_kunit_create_seqpacket),
@@ -350,13 +410,23 @@ static struct kunit_suite xdiscon_state_suite = {
 	.test_cases = xdiscon_state_cases,
 };
 
+static struct kunit_case xdiscon_inet_cases[] = {
+	KUNIT_CASE_PARAM(xd_kunit_parse_frame, xd_kunit_frame_gen_params),
+	{}
+};
+
+static struct kunit_suite xdiscon_inet_suite = {
+	.name = "xdiscon_inet_frames",
+	.test_cases = xdiscon_inet_cases,
+};
+
 static struct kunit_suite xdiscon_socket_suite = {
 	.name = "xdiscon_socket",
 	.test_cases = xdiscon_socket_cases,
 };
 
 kunit_test_suites(&xdiscon_socket_suite, &xdiscon_discdata_suite,
-		  &xdiscon_state_suite);
+		  &xdiscon_state_suite, &xdiscon_inet_suite);
 
 MODULE_DESCRIPTION("KUnit tests for AF_XDISCON");
 MODULE_LICENSE("GPL");

@@ -37,6 +37,7 @@
  * the sender's TCP and then its SO_SNDBUF fill up.
  */
 
+#include <kunit/visibility.h>
 #include <linux/in6.h>
 #include <linux/moduleparam.h>
 #include <linux/tcp.h>
@@ -442,7 +443,13 @@ static void xd_inet_state_change(struct sock *sk)
 
 /* -- the frame parser, under the TCP socket's lock -- */
 
-static int xd_inet_parse_msg(struct strparser *strp, struct sk_buff *skb)
+/*
+ * The strparser's parse_msg(): the whole length of the frame that starts
+ * at the message's offset, 0 while its header is incomplete, or an error
+ * for a header the wire format does not allow (the parser then aborts).
+ */
+VISIBLE_IF_KUNIT int xd_inet_parse_msg(struct strparser *strp,
+				       struct sk_buff *skb)
 {
 	struct strp_msg *stm = strp_msg(skb);
 	struct xd_frame_hdr hdr;
@@ -473,6 +480,7 @@ static int xd_inet_parse_msg(struct strparser *strp, struct sk_buff *skb)
 	}
 	return XD_HDR_LEN + len;
 }
+EXPORT_SYMBOL_IF_KUNIT(xd_inet_parse_msg);
 
 static int xd_inet_rcv_disconnect(struct xd_inet_conn *conn,
 				  struct sk_buff *skb, gfp_t gfp);
