@@ -318,7 +318,7 @@ static void xd_inet_parse_owned(struct xd_inet_conn *conn, struct sock *sk)
 		strp_check_rcv(strp);
 }
 
-/* Less than this waiting in TCP is parsed where it lands. */
+/* Less than this of a new frame waiting in TCP is parsed where it lands. */
 #define XD_HANDOFF_MIN	4096
 
 /*
@@ -328,15 +328,16 @@ static void xd_inet_parse_owned(struct xd_inet_conn *conn, struct sock *sk)
  * received (on one host, often the sender's, whose time per byte is
  * bulk's limit).  Only for bulk data: a small frame costs less to parse
  * here than the reader's trip through the TCP socket's lock, which would
- * lengthen every request and answer.  Not while the parser is paused or
- * waits for more of a frame than TCP holds: there is nothing to hand
- * over.  The reader count is read first, without the barriers of
- * xdiscon_rcv_handoff(): most calls find no reader.  Softirq, TCP's lock
- * held.
+ * lengthen every request and answer.  A frame the parser holds the start
+ * of did not arrive whole, so is bulk: its rest goes to the reader
+ * however short it is.  Not while the parser is paused or waits for more
+ * of a frame than TCP holds: there is nothing to hand over.  The reader
+ * count is read first, without the barriers of xdiscon_rcv_handoff():
+ * most calls find no reader.  Softirq, TCP's lock held.
  */
 static bool xd_inet_handoff(struct xd_inet_conn *conn, struct sock *sk)
 {
-	u32 need = max_t(u32, conn->strp.need_bytes, XD_HANDOFF_MIN);
+	u32 need = conn->strp.need_bytes ?: XD_HANDOFF_MIN;
 
 	if (!atomic_read(&conn->xsk->rx_readers) ||
 	    READ_ONCE(conn->strp.paused) || conn->strp.stopped ||
