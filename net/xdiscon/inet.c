@@ -149,9 +149,9 @@ enum {
  * @rxq: parsed frames for @rx_work; its own lock (_bh: the parser may
  *	run in softirq); @rxq_bytes counts their truesize under it, and
  *	@rx_busy says @rx_work holds a frame it took off @rxq.
- * @pulling: a reader runs the parser (xd_inet_pull()); written by that
- *	reader as @tcp's owner, read by the parser's callbacks, which run
- *	under @tcp's lock.
+ * @puller: the task in xd_inet_pull(), which owns @tcp's lock meanwhile;
+ *	written by it (under @lock), compared with current by the parser's
+ *	callbacks while @tcp is owned: equal only in the pull's own context.
  * @rcvbuf: the limit of the socket's receive queue and of @rxq: SO_RCVBUF,
  *	or while the user has not set it, at least what TCP's receive
  *	autotuning gave @tcp (tcp_rmem), as a TCP socket's own limit grows.
@@ -180,7 +180,7 @@ struct xd_inet_conn {
 	struct sk_buff_head rxq;
 	unsigned int rxq_bytes;
 	bool rx_busy;
-	bool pulling;
+	struct task_struct *puller;
 	unsigned int rcvbuf;
 	struct sk_buff_head txq;
 	int tx_err;
@@ -569,7 +569,9 @@ static void xd_inet_rcv_msg(struct strparser *strp, struct sk_buff *skb)
 	XD_RX_CB(skb)->xd.end = off + full;
 	XD_RX_CB(skb)->type = hdr.type;
 	xd_inet_track_rcvbuf(conn, strp->sk);
-	if (conn->pulling)
+	/* Parsed in a pull, TCP's backlog at its release_sock() included. */
+	if (sock_owned_by_user_nocheck(strp->sk) &&
+	    READ_ONCE(conn->puller) == current)
 		xdiscon_stat_inc(sock_net(&conn->xsk->sk),
 				 XDISCON_STAT_READER_FRAMES);
 	if (xd_inet_rcv_direct(conn, skb) ||
@@ -1746,8 +1748,8 @@ static void xd_inet_consumed(struct xdiscon_sock *xsk)
 
 /*
  * See xd_inet_handoff(): the reader's turn to parse, also what arrives
- * meanwhile (TCP's backlog).  The mutex keeps @tcp from a reset's close
- * while the parser runs under its lock.
+ * meanwhile (TCP's backlog, at release_sock()).  The mutex keeps @tcp
+ * from a reset's close while the parser runs under its lock.
  */
 static void xd_inet_pull(struct xdiscon_sock *xsk)
 {
@@ -1758,11 +1760,10 @@ static void xd_inet_pull(struct xdiscon_sock *xsk)
 	if (conn->tcp) {
 		sk = conn->tcp->sk;
 		lock_sock(sk);
-		conn->pulling = true;
+		WRITE_ONCE(conn->puller, current);
 		xd_inet_parse_owned(conn, sk);
-		sk_flush_backlog(sk);
-		conn->pulling = false;
 		release_sock(sk);
+		WRITE_ONCE(conn->puller, NULL);
 	}
 	mutex_unlock(&conn->lock);
 }

@@ -570,11 +570,10 @@ static int blocked_in_recv(pid_t tid)
  * and however short the rest of a frame it has the start of.  A reader
  * in one MSG_WAITALL recv() for 8 MiB, with room for all of it (flow
  * control's path parses elsewhere), is in recvmsg() for each of the 128
- * frames.  Measured: 128 counted as the reader's in InetReaderFrames, on
- * both kernels; 24 to 61 when only a reader asleep was left the work
- * (the others parsed on arrival while it copied), and 57 to 128 on the
- * debug kernel while the short rest of a frame was still parsed on
- * arrival.
+ * frames.  Measured: 128 counted as the reader's in InetReaderFrames in
+ * each of 7 runs on stock 6.1 and on the debug kernel; 14 to 85 when
+ * only a reader asleep was left the work and the short rest of a frame
+ * was parsed on arrival.
  */
 TEST(reader_parses_bulk)
 {
@@ -614,7 +613,7 @@ TEST(reader_parses_bulk)
 	EXPECT_EQ(0, memcmp(src, w.buf, TOTAL));
 	TH_LOG("frames parsed by the reader: %ld of %d",
 	       stat_value("InetReaderFrames") - before, TOTAL / CHUNK);
-	EXPECT_LE(TOTAL / CHUNK * 3 / 4,
+	EXPECT_LE(TOTAL / CHUNK * 7 / 8,
 		  stat_value("InetReaderFrames") - before);
 	close(c);
 	close(w.fd);
