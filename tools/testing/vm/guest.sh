@@ -49,6 +49,8 @@ while read -r t; do
 	XD_STATS=$out/stats.txt XDISCON_KO=$build/xdiscon.ko timeout 900 "$tests/$t" \
 		>"$out/selftest-${t%.sh}.tap" 2>&1
 	echo "guest: $t exited $?"
+	# The log so far, in case a later test leaves the guest hung.
+	dmesg >"$out/dmesg.txt"
 	# Sockets left behind show up here (and make module_test fail).
 	[ -r /proc/net/xdiscon ] && sed 1d /proc/net/xdiscon | sed "s/^/guest: left by $t: /"
 done <"$out/order"

@@ -2,16 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build (once) the debug test kernel from Debian's linux-source-6.12 with
-# tinyconfig plus debug.config, and print the build directory.  The tree
-# is cached outside the clone, keyed by the source package version and the
-# fragment's hash, so later runs reuse it.  The build log goes to stderr.
+# tinyconfig plus debug.config, and print the build directory.  Fragments
+# named as arguments (in this directory) go on top, later ones winning:
+# "kernel.sh kcsan.config" is the KCSAN kernel.  The tree is cached
+# outside the clone, keyed by the source package version and the
+# fragments' hash, so later runs reuse it.  The build log goes to stderr.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-frag=$here/debug.config
+frags=("$here/debug.config")
+for f in "$@"; do
+	frags+=("$here/$f")
+done
 tarball=$(ls /usr/src/linux-source-6.12.tar.xz)
 ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-key=$(cat "$frag" | sha256sum | cut -c1-12)
+key=$(cat "${frags[@]}" | sha256sum | cut -c1-12)
 cache=${XDISCON_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xdiscon}
 dir=$cache/linux-$ver-$key
 
@@ -35,19 +40,21 @@ echo "kernel: configuring $dir" >&2
 rm -rf "$dir"
 mkdir -p "$dir"
 make -s -C "$src" O="$dir" tinyconfig >&2
-"$src/scripts/kconfig/merge_config.sh" -m -O "$dir" "$dir/.config" "$frag" \
+"$src/scripts/kconfig/merge_config.sh" -m -O "$dir" "$dir/.config" "${frags[@]}" \
 	>"$dir/merge_config.log"
 make -s -C "$src" O="$dir" olddefconfig >&2
 
-# Every =y line of the fragment must have survived olddefconfig.
+# Every option a fragment sets to y, unless a later one unsets it, must
+# have survived olddefconfig.
 bad=0
-while IFS= read -r line; do
-	case "$line" in CONFIG_*=y) ;; *) continue ;; esac
+for line in $(cat "${frags[@]}" |
+	      sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)$/\1=\2/p; s/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1=n/p' |
+	      awk -F= '{ v[$1] = $2 } END { for (k in v) if (v[k] == "y") print k "=y" }'); do
 	if ! grep -qx "$line" "$dir/.config"; then
 		echo "kernel: $line did not take (a dependency is missing)" >&2
 		bad=1
 	fi
-done <"$frag"
+done
 [ "$bad" -eq 0 ] || exit 1
 
 echo "kernel: building (about 7 minutes on 2 cores)" >&2

@@ -85,7 +85,8 @@ def sanitizer_reports(d):
 
 def stats(dirs):
     """Sum the 'key count' lines the stress tests left in stats.txt."""
-    total = {'connections': 0, 'bytes': 0, 'fuzz_calls': 0, 'faults': 0}
+    total = {'connections': 0, 'bytes': 0, 'fuzz_calls': 0, 'faults': 0,
+             'races': 0}
     for d in dirs:
         for line in (read(os.path.join(d, 'stats.txt')) or '').splitlines():
             key, _, n = line.partition(' ')
@@ -152,9 +153,10 @@ def main(argv):
     vm_dirs = [a.partition('=')[2] for a in argv
                if os.path.exists(os.path.join(a.partition('=')[2], 'guest.log'))]
     st = stats(vm_dirs)
-    print('stress: connections=%d bytes=%d fuzz_calls=%d faults=%d sanitizer_reports=%d'
+    print('stress: connections=%d bytes=%d fuzz_calls=%d faults=%d races=%d '
+          'sanitizer_reports=%d'
           % (st['connections'], st['bytes'], st['fuzz_calls'], st['faults'],
-             sum(sanitizer_reports(d) for d in vm_dirs)))
+             st['races'], sum(sanitizer_reports(d) for d in vm_dirs)))
     print('%d passed, %d failed' % (total_pass, total_fail))
     return 1 if total_fail else 0
 
