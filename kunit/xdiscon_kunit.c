@@ -320,8 +320,8 @@ static void xd_kunit_state_abort(struct kunit *test)
 /*
  * The inet transport's frame parser against the wire format of
  * Documentation/networking/xdiscon.rst: an 8-byte header (type, two zero
- * fields, a big-endian length), HELLO's length 8, DATA and DISCONNECT at
- * most 64 KiB.
+ * fields, a big-endian length), HELLO's length 8, DATA at most 64 KiB,
+ * DISCONNECT at most the receiver's max_discdata (the default, 4096, here).
  */
 struct xd_kunit_frame_case {
 	const char *name;
@@ -340,6 +340,9 @@ static const struct xd_kunit_frame_case xd_kunit_frame_cases[] = {
 	{ "data_huge", { 2, 0, 0, 0, 0xff, 0xff, 0xff, 0xff }, 8, -EMSGSIZE },
 	{ "disconnect", { 3, 0, 0, 0, 0, 0, 0, 8 }, 8, 16 },
 	{ "disconnect_over", { 3, 0, 0, 0, 0, 1, 0, 1 }, 8, -EMSGSIZE },
+	/* The receiver's max_discdata, 4096 by default, bounds DISCONNECT. */
+	{ "disconnect_limit", { 3, 0, 0, 0, 0, 0, 0x10, 0 }, 8, 8 + 4096 },
+	{ "disconnect_over_limit", { 3, 0, 0, 0, 0, 0, 0x10, 1 }, 8, -EMSGSIZE },
 	{ "type_0", { 0, 0, 0, 0, 0, 0, 0, 0 }, 8, -EPROTO },
 	{ "type_4", { 4, 0, 0, 0, 0, 0, 0, 0 }, 8, -EPROTO },
 	{ "flags", { 2, 1, 0, 0, 0, 0, 0, 0 }, 8, -EPROTO },

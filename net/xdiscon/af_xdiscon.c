@@ -15,6 +15,7 @@
 #include <linux/net.h>
 #include <linux/poll.h>
 #include <linux/termios.h>
+#include <net/ip.h>
 #include <net/sock.h>
 #include <kunit/visibility.h>
 
@@ -101,6 +102,7 @@ struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern)
 	sk->sk_state = XDISCON_UNCONNECTED;
 	sk->sk_destruct = xdiscon_sk_destruct;
 	xsk = xdiscon_sk(sk);
+	init_waitqueue_head(&xsk->backlog_wait);
 	INIT_LIST_HEAD(&xsk->accept_q);
 	INIT_LIST_HEAD(&xsk->accept_node);
 	xsk->rx_end = XDISCON_RX_OPEN;
@@ -128,6 +130,44 @@ struct sock *xdiscon_sk_alloc_child(struct xdiscon_sock *listener)
 	return sk;
 }
 
+/* What SO_PEERCRED (and SO_PEERPIDFD) of @sk answer; references taken. */
+static void xdiscon_peercred_set(struct sock *sk, struct pid *pid,
+				 const struct cred *cred)
+{
+	const struct cred *old_cred;
+	struct pid *old_pid;
+
+	spin_lock(&sk->sk_peer_lock);
+	old_pid = sk->sk_peer_pid;
+	old_cred = sk->sk_peer_cred;
+	sk->sk_peer_pid = get_pid(pid);
+	sk->sk_peer_cred = get_cred(cred);
+	spin_unlock(&sk->sk_peer_lock);
+	put_pid(old_pid);
+	put_cred(old_cred);
+}
+
+/* @sk's peer is the calling process (its thread group), as AF_UNIX's. */
+void xdiscon_peercred_current(struct sock *sk)
+{
+	xdiscon_peercred_set(sk, task_tgid(current), current_cred());
+}
+
+/* @sk's peer credentials are those @from holds (a listener's own). */
+void xdiscon_peercred_copy(struct sock *sk, struct sock *from)
+{
+	const struct cred *cred;
+	struct pid *pid;
+
+	spin_lock(&from->sk_peer_lock);
+	pid = get_pid(from->sk_peer_pid);
+	cred = get_cred(from->sk_peer_cred);
+	spin_unlock(&from->sk_peer_lock);
+	xdiscon_peercred_set(sk, pid, cred);
+	put_pid(pid);
+	put_cred(cred);
+}
+
 static int xdiscon_check_addr(const struct sockaddr *uaddr, int len)
 {
 	const struct sockaddr_xdiscon *addr = (const void *)uaddr;
@@ -149,13 +189,20 @@ static int xdiscon_bind_locked(struct xdiscon_sock *xsk,
 	struct sockaddr_xdiscon a = *addr;
 	int err;
 
+	struct net *net = sock_net(&xsk->sk);
+	u16 port = be16_to_cpu(a.sxd_port);
+
 	if (xsk->bound || xsk->sk.sk_state != XDISCON_UNCONNECTED)
 		return -EINVAL;
+	/* Both transports' ports follow the rule of TCP's, per namespace. */
+	if (port && inet_port_requires_bind_service(net, port) &&
+	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
 	WRITE_ONCE(xsk->transport, xdiscon_transport_get(a.sxd_transport));
 	err = xsk->transport->bind(xsk, &a);
 	if (err)
 		return err;
-	xsk->local = a;
+	xdiscon_set_addr(&xsk->local, &a);
 	xsk->bound = true;
 	return 0;
 }
@@ -190,34 +237,44 @@ static int xdiscon_listen(struct socket *sock, int backlog)
 	} else if (sk->sk_state != XDISCON_LISTEN) {
 		err = -EINVAL;
 	}
-	if (!err)
+	if (!err) {
 		WRITE_ONCE(sk->sk_max_ack_backlog, max(backlog, 0));
+		/* A larger backlog may take a waiting connect now. */
+		wake_up_interruptible_all(&xsk->backlog_wait);
+	}
 	release_sock(sk);
 	return err;
 }
 
 /*
- * Called by a transport with a new connection for @listener's queue.  The
- * queue takes over the caller's reference on @child.  Fails once the
- * listener is closing: its state changes under the same lock.
+ * Called by a transport with a new connection for @listener's queue, in
+ * process context; everything the child needs must be in place, as
+ * accept() may take it at once.  On success the queue takes over the
+ * caller's reference on @child.  Fails with -ECONNREFUSED once the
+ * listener is closing (its state changes under the same lock), and with
+ * -EAGAIN when the backlog is full: it is checked here, under the lock,
+ * so that concurrent connects cannot all pass a check made before.
  */
-bool xdiscon_enqueue_child(struct xdiscon_sock *listener,
-			   struct xdiscon_sock *child)
+int xdiscon_enqueue_child(struct xdiscon_sock *listener,
+			  struct xdiscon_sock *child)
 {
 	struct sock *lsk = &listener->sk;
-	bool ok;
+	int err = 0;
 
 	spin_lock_bh(&lsk->sk_receive_queue.lock);
-	ok = lsk->sk_state == XDISCON_LISTEN;
-	if (ok) {
+	if (lsk->sk_state != XDISCON_LISTEN) {
+		err = -ECONNREFUSED;
+	} else if (sk_acceptq_is_full(lsk)) {
+		err = -EAGAIN;
+	} else {
 		list_add_tail(&child->accept_node, &listener->accept_q);
 		child->listener = listener;
 		sk_acceptq_added(lsk);
 	}
 	spin_unlock_bh(&lsk->sk_receive_queue.lock);
-	if (ok)
+	if (!err)
 		lsk->sk_data_ready(lsk);
-	return ok;
+	return err;
 }
 
 static struct xdiscon_sock *xdiscon_dequeue_child(struct xdiscon_sock *l)
@@ -233,9 +290,9 @@ static struct xdiscon_sock *xdiscon_dequeue_child(struct xdiscon_sock *l)
 		sk_acceptq_removed(&l->sk);
 	}
 	spin_unlock_bh(&l->sk.sk_receive_queue.lock);
-	/* Connects waiting for backlog space wait on the listener. */
+	/* Connects waiting for backlog space. */
 	if (child)
-		wake_up_interruptible_all(sk_sleep(&l->sk));
+		wake_up_interruptible_all(&l->backlog_wait);
 	return child;
 }
 
@@ -394,7 +451,7 @@ static int xdiscon_connect(struct socket *sock, struct sockaddr *uaddr,
 	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
 	err = xsk->transport->connect(xsk, addr, &timeo);
 	if (err == -EINPROGRESS) {
-		xsk->remote = *addr;
+		xdiscon_set_addr(&xsk->remote, addr);
 		sock->state = SS_CONNECTING;
 		WRITE_ONCE(sk->sk_state, XDISCON_CONNECTING);
 		err = xdiscon_connect_wait(sk, timeo);
@@ -402,7 +459,7 @@ static int xdiscon_connect(struct socket *sock, struct sockaddr *uaddr,
 	}
 	if (err)
 		goto out;
-	xsk->remote = *addr;
+	xdiscon_set_addr(&xsk->remote, addr);
 	sock->state = SS_CONNECTED;
 	WRITE_ONCE(sk->sk_state, XDISCON_CONNECTED);
 	sk->sk_state_change(sk);
@@ -582,6 +639,7 @@ static int xdiscon_release(struct socket *sock)
 		spin_lock_bh(&sk->sk_receive_queue.lock);
 		WRITE_ONCE(sk->sk_state, XDISCON_CLOSED);
 		spin_unlock_bh(&sk->sk_receive_queue.lock);
+		wake_up_interruptible_all(&xsk->backlog_wait);
 		xsk->transport->unbind(xsk);
 		xsk->bound = false;
 		xdiscon_flush_accept_queue(xsk);

@@ -205,12 +205,16 @@ out:
 	return sent ? sent : err;
 }
 
-/* Is there something for a reader to act on?  Lockless, for waiting. */
-static bool xdiscon_rcv_ready(struct xdiscon_sock *xsk)
+/*
+ * Has something changed that a reader waiting since it saw @seq (rx_seq)
+ * must act on?  Lockless, for waiting.  New data, not a non-empty queue:
+ * a MSG_PEEK reader waits with the bytes it has peeked still queued.
+ */
+static bool xdiscon_rcv_ready(struct xdiscon_sock *xsk, u32 seq)
 {
 	struct sock *sk = &xsk->sk;
 
-	return !skb_queue_empty_lockless(&sk->sk_receive_queue) ||
+	return READ_ONCE(xsk->rx_seq) != seq ||
 	       READ_ONCE(xsk->rx_end) != XDISCON_RX_OPEN ||
 	       READ_ONCE(sk->sk_err) ||
 	       (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN);
@@ -232,19 +236,20 @@ static bool xdiscon_rcv_take(struct xdiscon_sock *xsk)
 }
 
 /*
- * Sleep until there is something to act on, or receive work handed to
- * us, and do that work.  Under lock_sock(), which sk_wait_event() drops
- * while asleep.
+ * Sleep until there is something to act on since the reader looked at
+ * the queue and saw @seq, or receive work handed to us, and do that work.
+ * Under lock_sock(), which sk_wait_event() drops while asleep: the caller
+ * keeps no skb pointer across this call.
  */
 static void xdiscon_rcv_wait(struct xdiscon_sock *xsk, long *timeo,
-			     struct wait_queue_entry *wait)
+			     struct wait_queue_entry *wait, u32 seq)
 {
 	struct sock *sk = &xsk->sk;
 
 	atomic_inc(&xsk->rx_sleepers);
 	/* Pairs with the barrier in xdiscon_rcv_handoff(). */
 	smp_mb__after_atomic();
-	sk_wait_event(sk, timeo, xdiscon_rcv_ready(xsk) ||
+	sk_wait_event(sk, timeo, xdiscon_rcv_ready(xsk, seq) ||
 		      test_bit(XDISCON_RX_HANDOFF, &xsk->rx_handoff), wait);
 	atomic_dec(&xsk->rx_sleepers);
 	xdiscon_rcv_take(xsk);
@@ -280,20 +285,37 @@ bool xdiscon_rcv_handoff(struct xdiscon_sock *xsk)
 	return true;
 }
 
+/* Where a reader stands in the receive queue (xdiscon_rcv_peek()). */
+struct xdiscon_rcv_pos {
+	u32 off;	/* offset in the skb of the next byte to read */
+	u32 seq;	/* rx_seq when the queue was looked at */
+	u8 rx_end;	/* how the receive direction stood then */
+};
+
 /*
- * The first skb at or after @prev (NULL: the head), and how the receive
- * direction stands, read together so that an empty queue seen with
- * XDISCON_RX_DISCONNECT means every byte before the disconnect was read.
+ * The skb holding the next byte to read: @skip bytes of unread data past
+ * @prev (NULL: the head of the queue), empty skbs included when @skip is
+ * 0.  How the receive direction stands is read with it, so that an empty
+ * queue seen with XDISCON_RX_DISCONNECT means every byte before the
+ * disconnect was read.  Under lock_sock(), which keeps a queued skb queued
+ * (only its holder unlinks) until the caller drops it.
  */
 static struct sk_buff *xdiscon_rcv_peek(struct xdiscon_sock *xsk,
-					struct sk_buff *prev, u8 *rx_end)
+					struct sk_buff *prev, size_t skip,
+					struct xdiscon_rcv_pos *pos)
 {
 	struct sk_buff_head *q = &xsk->sk.sk_receive_queue;
 	struct sk_buff *skb;
 
 	spin_lock_bh(&q->lock);
 	skb = prev ? skb_peek_next(prev, q) : skb_peek(q);
-	*rx_end = xsk->rx_end;
+	while (skb && skip && skip >= xdiscon_skb_unread(skb)) {
+		skip -= xdiscon_skb_unread(skb);
+		skb = skb_peek_next(skb, q);
+	}
+	pos->off = skb ? XDISCON_SKB_CB(skb)->consumed + skip : 0;
+	pos->seq = xsk->rx_seq;
+	pos->rx_end = xsk->rx_end;
 	spin_unlock_bh(&q->lock);
 	return skb;
 }
@@ -355,20 +377,20 @@ static int xdiscon_recv_seqpacket(struct xdiscon_sock *xsk,
 				  struct msghdr *msg, size_t len, int flags,
 				  long timeo, struct wait_queue_entry *wait)
 {
+	struct xdiscon_rcv_pos pos;
 	struct sk_buff *skb;
-	u8 rx_end;
 	int err;
 
 	for (;;) {
-		skb = xdiscon_rcv_peek(xsk, NULL, &rx_end);
+		skb = xdiscon_rcv_peek(xsk, NULL, 0, &pos);
 		if (skb)
 			break;
 		if (xdiscon_rcv_take(xsk))
 			continue;
-		err = xdiscon_rcv_empty(xsk, msg, rx_end, timeo);
+		err = xdiscon_rcv_empty(xsk, msg, pos.rx_end, timeo);
 		if (err <= 0)
 			return err;
-		xdiscon_rcv_wait(xsk, &timeo, wait);
+		xdiscon_rcv_wait(xsk, &timeo, wait, pos.seq);
 	}
 
 	if (len < xdiscon_skb_unread(skb))
@@ -388,37 +410,43 @@ static int xdiscon_recv_seqpacket(struct xdiscon_sock *xsk,
 	return len;
 }
 
+/*
+ * A stream read.  With MSG_PEEK, @skb is the last skb peeked, kept only
+ * while the socket lock is held; after a sleep the peek goes on from the
+ * head of the queue, past the bytes already copied, as TCP's does: what
+ * another reader took meanwhile is not seen again.  MSG_TRUNC discards
+ * (or with MSG_PEEK, skips) the bytes instead of copying them, as TCP's.
+ */
 static int xdiscon_recv_stream(struct xdiscon_sock *xsk, struct msghdr *msg,
 			       size_t len, int flags, long timeo,
 			       struct wait_queue_entry *wait)
 {
 	struct sock *sk = &xsk->sk;
 	int target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
-	struct sk_buff *skb = NULL;
-	size_t copied = 0;
+	bool peek = flags & MSG_PEEK;
+	struct sk_buff *skb = NULL, *next;
+	struct xdiscon_rcv_pos pos;
+	size_t copied = 0, skip = 0;
 	bool freed = false;
 	int err = 0;
-	u8 rx_end;
 
 	while (copied < len) {
-		struct sk_buff *prev = (flags & MSG_PEEK) ? skb : NULL;
-		u32 off, n;
+		u32 n;
 
-		skb = xdiscon_rcv_peek(xsk, prev, &rx_end);
-		if (!skb && xdiscon_rcv_take(xsk)) {
-			skb = prev;
+		next = xdiscon_rcv_peek(xsk, skb, skip, &pos);
+		skip = 0;
+		/* A pull only appends: @skb stays where it was. */
+		if (!next && xdiscon_rcv_take(xsk))
 			continue;
-		}
-		if (!skb) {
+		if (!next) {
 			/* Bytes in hand: an error waits for the next call. */
 			if (copied >= target || (copied && READ_ONCE(sk->sk_err)))
 				break;
 			err = xdiscon_rcv_empty(xsk, copied ? NULL : msg,
-						rx_end, timeo);
+						pos.rx_end, timeo);
 			if (err <= 0)
 				break;
 			err = 0;
-			skb = prev;
 			/*
 			 * Hand back the room made so far before waiting for
 			 * more (as TCP opens its window before it sleeps):
@@ -428,19 +456,24 @@ static int xdiscon_recv_stream(struct xdiscon_sock *xsk, struct msghdr *msg,
 				xsk->transport->consumed(xsk);
 				freed = false;
 			}
-			xdiscon_rcv_wait(xsk, &timeo, wait);
+			xdiscon_rcv_wait(xsk, &timeo, wait, pos.seq);
+			skb = NULL;
+			skip = peek ? copied : 0;
 			continue;
 		}
-		off = XDISCON_SKB_CB(skb)->consumed;
-		n = min_t(size_t, XDISCON_SKB_CB(skb)->end - off,
+		skb = next;
+		n = min_t(size_t, XDISCON_SKB_CB(skb)->end - pos.off,
 			  len - copied);
-		err = skb_copy_datagram_msg(skb, off, msg, n);
-		if (err)
-			break;
+		if (!(flags & MSG_TRUNC)) {
+			err = skb_copy_datagram_msg(skb, pos.off, msg, n);
+			if (err)
+				break;
+		}
 		copied += n;
-		if (flags & MSG_PEEK)
+		if (peek)
 			continue;
-		XDISCON_SKB_CB(skb)->consumed += n;
+		/* SIOCINQ reads it under the queue lock only. */
+		WRITE_ONCE(XDISCON_SKB_CB(skb)->consumed, pos.off + n);
 		if (!xdiscon_skb_unread(skb)) {
 			xdiscon_rcv_unlink(xsk, skb);
 			freed = true;
@@ -525,6 +558,7 @@ void xdiscon_rcv_skb(struct xdiscon_sock *xsk, struct sk_buff *skb)
 	if (queued) {
 		__skb_queue_tail(q, skb);
 		WRITE_ONCE(xsk->rx_bytes, xsk->rx_bytes + skb->truesize);
+		WRITE_ONCE(xsk->rx_seq, xsk->rx_seq + 1);
 	}
 	spin_unlock_bh(&q->lock);
 	if (queued)

@@ -70,7 +70,6 @@ struct xd_frame_hdr {
 
 #define XD_HDR_LEN		sizeof(struct xd_frame_hdr)
 #define XD_MAX_DATA		65536
-#define XD_MAX_DISCDATA		65536
 
 /*
  * The first frame each way, sent without waiting for the other's: the
@@ -117,6 +116,37 @@ module_param_cb(inet_close_timeout, &xd_close_timeout_ops,
 		&inet_close_timeout, 0644);
 MODULE_PARM_DESC(inet_close_timeout,
 		 "seconds a closed inet socket waits for its peer's end (1..3600, default 60)");
+
+/*
+ * How many connections one listener keeps in the handshake (TCP accepted,
+ * no HELLO yet, or HELLO in but no room in the accept queue), apart from
+ * the accept queue that the backlog bounds, as TCP keeps its SYN queue.
+ */
+static unsigned int inet_max_handshakes = 256;
+
+static int xd_set_max_handshakes(const char *val,
+				 const struct kernel_param *kp)
+{
+	unsigned int n;
+	int err = kstrtouint(val, 0, &n);
+
+	if (err)
+		return err;
+	if (n < 1 || n > 65535)
+		return -EINVAL;
+	WRITE_ONCE(inet_max_handshakes, n);
+	return 0;
+}
+
+static const struct kernel_param_ops xd_max_handshakes_ops = {
+	.set = xd_set_max_handshakes,
+	.get = param_get_uint,
+};
+
+module_param_cb(inet_max_handshakes, &xd_max_handshakes_ops,
+		&inet_max_handshakes, 0644);
+MODULE_PARM_DESC(inet_max_handshakes,
+		 "connections an inet listener holds in the handshake (1..65535, default 256)");
 
 enum xd_role {
 	XD_ROLE_NONE,		/* bound, or not yet */
@@ -284,13 +314,15 @@ static int xd_inet_name(struct socket *tcp, struct sockaddr_xdiscon *a,
 			bool peer)
 {
 	struct sockaddr_in6 sin6 = {};
+	struct sockaddr_xdiscon name;
 	int err;
 
 	err = peer ? kernel_getpeername(tcp, (struct sockaddr *)&sin6) :
 		     kernel_getsockname(tcp, (struct sockaddr *)&sin6);
 	if (err < 0)
 		return err;
-	xd_inet_from_sin6(&sin6, a);
+	xd_inet_from_sin6(&sin6, &name);
+	xdiscon_set_addr(a, &name);
 	return 0;
 }
 
@@ -368,16 +400,17 @@ static void xd_inet_data_ready(struct sock *sk)
 
 /*
  * Parse what TCP received before the callbacks were hooked, here rather
- * than in the parser's work (strp_check_rcv()), in data_ready()'s own
- * context: BHs off, the TCP socket's spinlock held.
+ * than in the parser's work (strp_check_rcv()).  data_ready() on an owned
+ * socket parses as its owner: so we own it, as release_sock() running
+ * TCP's backlog does, never merely find it owned (the parser's work may
+ * own it, and two contexts would read TCP at once).  Process context,
+ * @conn->lock held.
  */
 static void xd_inet_rcv_held(struct sock *sk)
 {
-	local_bh_disable();
-	bh_lock_sock(sk);
+	lock_sock(sk);
 	xd_inet_data_ready(sk);
-	bh_unlock_sock(sk);
-	local_bh_enable();
+	release_sock(sk);
 }
 
 /*
@@ -473,7 +506,8 @@ VISIBLE_IF_KUNIT int xd_inet_parse_msg(struct strparser *strp,
 			return -EMSGSIZE;
 		break;
 	case XD_FRAME_DISCONNECT:
-		if (len > XD_MAX_DISCDATA)
+		/* No more than XDISCON_MAX_DISCDATA says a reader may get. */
+		if (len > READ_ONCE(xdiscon_max_discdata))
 			return -EMSGSIZE;
 		break;
 	default:
@@ -970,8 +1004,8 @@ static void xd_inet_reset(struct xd_inet_conn *conn, int err)
 /*
  * A connection still in its handshake on the listening side: take it off
  * the listener's list.  True if this caller did, and so owns the
- * reference the list held.  It counts against the backlog until its owner
- * calls xd_inet_uncount(): when it is dropped or in the accept queue.
+ * reference the list held.  It counts as a handshake until its owner
+ * drops it (xd_inet_drop_pending()).
  */
 static bool xd_inet_unpend(struct xd_inet_conn *conn)
 {
@@ -990,25 +1024,24 @@ static bool xd_inet_unpend(struct xd_inet_conn *conn)
 	return mine;
 }
 
-static void xd_inet_uncount(struct xd_inet_conn *conn)
-{
-	struct xd_inet_conn *lconn = xd_conn(conn->listener);
-
-	spin_lock(&lconn->pending_lock);
-	lconn->npending--;
-	spin_unlock(&lconn->pending_lock);
-}
-
-/* Drop a connection its caller took off the pending list: RST unless closed. */
+/*
+ * Drop a connection its caller took off the pending list: RST unless
+ * closed.  Its place among the handshakes is free again: the listener's
+ * work takes what TCP held back meanwhile.
+ */
 static void xd_inet_drop_pending(struct xd_inet_conn *conn)
 {
+	struct xd_inet_conn *lconn = xd_conn(conn->listener);
 	struct xdiscon_sock *xsk = conn->xsk;
 
 	mutex_lock(&conn->lock);
 	xd_inet_reset_locked(conn, false, 0);
 	mutex_unlock(&conn->lock);
-	xd_inet_uncount(conn);
+	spin_lock(&lconn->pending_lock);
+	WRITE_ONCE(lconn->npending, lconn->npending - 1);
+	spin_unlock(&lconn->pending_lock);
 	WRITE_ONCE(xsk->sk.sk_state, XDISCON_CLOSED);
+	xd_inet_queue(lconn, &lconn->rx_work);
 	sock_put(&xsk->sk);
 }
 
@@ -1166,34 +1199,57 @@ out:
 	release_sock(sk);
 }
 
-/* The listening side got a new connection's hello: queue it. */
+/*
+ * Move handshaken children of @lconn from its pending list into the
+ * accept queue while there is room, oldest first.  Each moves under
+ * @pending_lock, so that the list's reference passes to the queue with
+ * no moment where neither holds it and a closing listener finds it in
+ * one or the other.
+ */
+static void xd_inet_offer(struct xd_inet_conn *lconn)
+{
+	struct xd_inet_conn *child, *tmp;
+
+	spin_lock(&lconn->pending_lock);
+	list_for_each_entry_safe(child, tmp, &lconn->pending, pending_node) {
+		if (!test_bit(XD_F_HANDSHAKEN, &child->flags))
+			continue;
+		if (xdiscon_enqueue_child(lconn->xsk, child->xsk))
+			break;		/* full, or the listener is closing */
+		list_del_init(&child->pending_node);
+		WRITE_ONCE(lconn->npending, lconn->npending - 1);
+	}
+	spin_unlock(&lconn->pending_lock);
+}
+
+/*
+ * The listening side got a new connection's hello.  A child of the right
+ * type goes to the accept queue, or waits on the pending list, counted
+ * as a handshake, until accept() makes room (xd_inet_accepted()).
+ */
 static void xd_inet_server_hello(struct xd_inet_conn *conn,
 				 const struct xd_hello *hello)
 {
-	struct xdiscon_sock *xsk = conn->xsk, *listener = conn->listener;
-	bool ok = xd_inet_type_ok(&xsk->sk, hello);
+	struct xdiscon_sock *xsk = conn->xsk;
 
-	/* Counted until it is in the accept queue: see backlog_full(). */
-	if (!xd_inet_unpend(conn))
-		return;		/* the listener is closing it */
-	mutex_lock(&conn->lock);
-	xd_inet_disarm_timer(conn);
-	if (ok) {
-		set_bit(XD_F_HANDSHAKEN, &conn->flags);
-		WRITE_ONCE(xsk->sk.sk_state, XDISCON_CONNECTED);
-	} else {
+	if (!xd_inet_type_ok(&xsk->sk, hello)) {
+		if (!xd_inet_unpend(conn))
+			return;		/* the listener is closing it */
 		/* The other type: the client saw it in our hello; FIN. */
+		mutex_lock(&conn->lock);
+		xd_inet_disarm_timer(conn);
 		set_bit(XD_F_RESET, &conn->flags);
 		xd_inet_tcp_close(conn, false);
-	}
-	mutex_unlock(&conn->lock);
-	/* The accept queue takes the list's reference. */
-	if (ok && xdiscon_enqueue_child(listener, xsk)) {
-		xd_inet_uncount(conn);
+		mutex_unlock(&conn->lock);
+		xd_inet_drop_pending(conn);
 		return;
 	}
-	/* The listener closed (RST), or the other type (FIN sent above). */
-	xd_inet_drop_pending(conn);
+	mutex_lock(&conn->lock);
+	xd_inet_disarm_timer(conn);
+	WRITE_ONCE(xsk->sk.sk_state, XDISCON_CONNECTED);
+	set_bit(XD_F_HANDSHAKEN, &conn->flags);
+	mutex_unlock(&conn->lock);
+	xd_inet_offer(xd_conn(conn->listener));
 }
 
 static void xd_inet_hello(struct xd_inet_conn *conn, struct sk_buff *skb)
@@ -1396,6 +1452,13 @@ static void xd_inet_rx_work(struct work_struct *w)
 	sock_put(&xsk->sk);
 }
 
+/*
+ * A deadline passed (workqueue).  What it ends is decided under the
+ * locks, so that a HELLO that just arrived wins over its timeout: a
+ * connect that completed is not reset behind its caller.  A connection
+ * in its handshake on the listening side is dropped outside them, as its
+ * drop takes @lock itself.
+ */
 static void xd_inet_timer_work(struct work_struct *w)
 {
 	struct xd_inet_conn *conn = container_of(to_delayed_work(w),
@@ -1403,22 +1466,25 @@ static void xd_inet_timer_work(struct work_struct *w)
 						 timer_work);
 	struct xdiscon_sock *xsk = conn->xsk;
 	struct net *net = sock_net(&xsk->sk);
+	bool drop = false;
 
+	lock_sock(&xsk->sk);
+	mutex_lock(&conn->lock);
 	if (conn->deadline_kind == XD_F_HANDSHAKEN &&
 	    !test_bit(XD_F_HANDSHAKEN, &conn->flags)) {
 		xdiscon_stat_inc(net, XDISCON_STAT_HANDSHAKE_TIMEOUTS);
-		if (xd_inet_unpend(conn))
-			xd_inet_drop_pending(conn);
-		else if (!conn->listener)
-			xd_inet_reset(conn, -ETIMEDOUT);
-	} else if (conn->deadline_kind == XD_F_RELEASED) {
-		mutex_lock(&conn->lock);
-		if (conn->tcp) {
-			xdiscon_stat_inc(net, XDISCON_STAT_BG_CLOSE_TIMEOUTS);
-			xd_inet_reset_locked(conn, false, 0);
-		}
-		mutex_unlock(&conn->lock);
+		if (conn->listener)
+			drop = true;
+		else
+			xd_inet_reset_locked(conn, true, -ETIMEDOUT);
+	} else if (conn->deadline_kind == XD_F_RELEASED && conn->tcp) {
+		xdiscon_stat_inc(net, XDISCON_STAT_BG_CLOSE_TIMEOUTS);
+		xd_inet_reset_locked(conn, false, 0);
 	}
+	mutex_unlock(&conn->lock);
+	release_sock(&xsk->sk);
+	if (drop && xd_inet_unpend(conn))
+		xd_inet_drop_pending(conn);
 	sock_put(&xsk->sk);
 }
 
@@ -1481,7 +1547,7 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 	mutex_lock(&conn->lock);
 	spin_lock(&lconn->pending_lock);
 	list_add_tail(&conn->pending_node, &lconn->pending);
-	lconn->npending++;
+	WRITE_ONCE(lconn->npending, lconn->npending + 1);
 	spin_unlock(&lconn->pending_lock);
 	strp_init(&conn->strp, tcp->sk, &xd_inet_strp_cb);
 	xd_inet_hook(conn, true);
@@ -1499,25 +1565,62 @@ err_tcp:
 	sock_release(tcp);
 }
 
-static bool xd_inet_backlog_full(struct xd_inet_conn *lconn)
+/*
+ * Take a new TCP connection into the handshake only with room for it in
+ * the accept queue (as TCP takes no SYN while it is full) and among the
+ * handshakes.
+ */
+static bool xd_inet_can_take(struct xd_inet_conn *lconn)
 {
-	struct sock *lsk = &lconn->xsk->sk;
-
-	return READ_ONCE(lsk->sk_ack_backlog) + READ_ONCE(lconn->npending) >
-	       READ_ONCE(lsk->sk_max_ack_backlog);
+	return !sk_acceptq_is_full(&lconn->xsk->sk) &&
+	       READ_ONCE(lconn->npending) < READ_ONCE(inet_max_handshakes);
 }
 
+/*
+ * Every handshake place is taken while TCP holds more connections: drop
+ * the oldest connection that has not sent its HELLO, so that peers that
+ * stay silent cannot keep others out for the handshake timeout.  True if
+ * one was dropped.
+ */
+static bool xd_inet_evict_oldest(struct xd_inet_conn *lconn)
+{
+	struct xd_inet_conn *child, *victim = NULL;
+
+	spin_lock(&lconn->pending_lock);
+	list_for_each_entry(child, &lconn->pending, pending_node) {
+		if (!test_bit(XD_F_HANDSHAKEN, &child->flags)) {
+			list_del_init(&child->pending_node);
+			victim = child;
+			break;
+		}
+	}
+	spin_unlock(&lconn->pending_lock);
+	if (!victim)
+		return false;
+	xdiscon_stat_inc(sock_net(&lconn->xsk->sk),
+			 XDISCON_STAT_HANDSHAKES_EVICTED);
+	xd_inet_drop_pending(victim);
+	return true;
+}
+
+/* The listener's rx_work: take what TCP completed into the handshake. */
 static void xd_inet_accept_all(struct xd_inet_conn *lconn)
 {
 	struct socket *tcp;
+	bool evict;
 	int err;
 
 	for (;;) {
 		mutex_lock(&lconn->lock);
 		err = -EAGAIN;
-		if (lconn->tcp && !xd_inet_backlog_full(lconn))
+		evict = false;
+		if (lconn->tcp && xd_inet_can_take(lconn))
 			err = kernel_accept(lconn->tcp, &tcp, O_NONBLOCK);
+		else if (lconn->tcp && !sk_acceptq_is_full(&lconn->xsk->sk))
+			evict = READ_ONCE(lconn->tcp->sk->sk_ack_backlog);
 		mutex_unlock(&lconn->lock);
+		if (evict && xd_inet_evict_oldest(lconn))
+			continue;
 		if (err)
 			return;
 		xd_inet_new_child(lconn, tcp);
@@ -1529,16 +1632,11 @@ static void xd_inet_accept_all(struct xd_inet_conn *lconn)
 static int xd_inet_bind(struct xdiscon_sock *xsk,
 			struct sockaddr_xdiscon *addr)
 {
-	struct net *net = sock_net(&xsk->sk);
-	u16 port = be16_to_cpu(addr->sxd_port);
 	struct xd_inet_conn *conn = xd_conn(xsk);
 	struct sockaddr_in6 sin6;
 	struct socket *tcp;
 	int err;
 
-	if (port && inet_port_requires_bind_service(net, port) &&
-	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE))
-		return -EACCES;
 	err = xd_inet_tcp_create(xsk, &tcp);
 	if (err)
 		return err;
@@ -1591,13 +1689,16 @@ static int xd_inet_listen(struct xdiscon_sock *xsk, int backlog)
 }
 
 /*
- * accept() made room in the backlog: take what TCP held back for want of
- * it.  What TCP completes later calls xd_inet_data_ready() itself.
+ * accept() made room in the backlog: queue the handshaken connections
+ * waiting for it, then take what TCP held back.  What TCP completes later
+ * calls xd_inet_data_ready() itself.
  */
 static void xd_inet_accepted(struct xdiscon_sock *xsk)
 {
 	struct xd_inet_conn *lconn = xd_conn(xsk);
 	bool held;
+
+	xd_inet_offer(lconn);
 
 	mutex_lock(&lconn->lock);
 	held = lconn->tcp && READ_ONCE(lconn->tcp->sk->sk_ack_backlog);

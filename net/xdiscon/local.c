@@ -108,7 +108,7 @@ static int xd_local_bind(struct xdiscon_sock *xsk,
 	}
 	if (!err) {
 		addr->sxd_port = cpu_to_be16(port);
-		xsk->local.sxd_port = addr->sxd_port;
+		WRITE_ONCE(xsk->local.sxd_port, addr->sxd_port);
 		hlist_add_head(&xsk->bind_node, xd_local_bucket(net, port));
 	}
 	spin_unlock(&xd_local_lock);
@@ -122,9 +122,14 @@ static void xd_local_unbind(struct xdiscon_sock *xsk)
 	spin_unlock(&xd_local_lock);
 }
 
-/* Bound is enough: connect finds listeners through the port table. */
+/*
+ * Bound is enough: connect finds listeners through the port table.  The
+ * listener's credentials are what its connections' connecting ends get
+ * from SO_PEERCRED, as with AF_UNIX.
+ */
 static int xd_local_listen(struct xdiscon_sock *xsk, int backlog)
 {
+	xdiscon_peercred_current(&xsk->sk);
 	return 0;
 }
 
@@ -182,14 +187,99 @@ static void xd_local_put_end(struct xdiscon_sock *gone)
 		sock_put(&gone->sk);
 }
 
+/*
+ * Wait while @listener's accept queue is full, as AF_UNIX's connect does.
+ * The wait queue is the listener's sock's own, which our reference keeps
+ * alive: its socket file (and sk_sleep()) may go away while we sleep.
+ */
+static int xd_local_wait_backlog(struct xdiscon_sock *listener, long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *lsk = &listener->sk;
+	int err = 0;
+
+	add_wait_queue(&listener->backlog_wait, &wait);
+	while (!err && sk_acceptq_is_full(lsk)) {
+		if (READ_ONCE(lsk->sk_state) != XDISCON_LISTEN)
+			err = -ECONNREFUSED;
+		else if (!*timeo)
+			err = -EAGAIN;
+		else if (signal_pending(current))
+			err = sock_intr_errno(*timeo);
+		else
+			*timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, *timeo);
+	}
+	remove_wait_queue(&listener->backlog_wait, &wait);
+	return err;
+}
+
+/*
+ * Create the connection and its accepted end, and queue that end on
+ * @listener: 0, or -ECONNREFUSED (the listener closed) or -EAGAIN (its
+ * backlog filled up meanwhile), with nothing left behind.  Everything the
+ * connection needs, our own reference and xsk->conn included, is in
+ * place before xdiscon_enqueue_child() publishes the child: from then on
+ * accept() and close() of it may run at once.
+ */
+static int xd_local_connect_to(struct xdiscon_sock *xsk,
+			       struct xdiscon_sock *listener)
+{
+	struct sock *sk = &xsk->sk;
+	struct xdiscon_sock *child;
+	struct xd_local_conn *conn;
+	struct sock *csk;
+	int err;
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		return -ENOMEM;
+	csk = xdiscon_sk_alloc_child(listener);
+	if (!csk) {
+		kfree(conn);
+		return -ENOMEM;
+	}
+	child = xdiscon_sk(csk);
+
+	spin_lock_init(&conn->lock);
+	refcount_set(&conn->ref, 2);		/* the child's and ours */
+	skb_queue_head_init(&conn->txq[0]);
+	skb_queue_head_init(&conn->txq[1]);
+	sock_hold(sk);
+	conn->end[0] = xsk;
+	sock_hold(csk);
+	conn->end[1] = child;
+	xsk->conn = conn;
+	xsk->conn_side = 0;
+
+	child->transport = xsk->transport;
+	xdiscon_set_addr(&child->local, &listener->local);
+	xdiscon_set_addr(&child->remote, &xsk->local);
+	child->conn = conn;
+	child->conn_side = 1;
+	WRITE_ONCE(csk->sk_state, XDISCON_CONNECTED);
+	/* Each end's SO_PEERCRED: the connecting task's, the listener's. */
+	xdiscon_peercred_current(csk);
+	xdiscon_peercred_copy(sk, &listener->sk);
+
+	err = xdiscon_enqueue_child(listener, child);
+	if (err) {
+		/* Nobody saw the child: undo as if nobody had listened. */
+		conn->end[0] = NULL;
+		conn->end[1] = NULL;
+		xsk->conn = NULL;
+		refcount_dec(&conn->ref);
+		sock_put(sk);
+		sock_put(csk);		/* the connection's */
+		sock_put(csk);		/* the accept queue's: frees conn */
+	}
+	return err;
+}
+
 static int xd_local_connect(struct xdiscon_sock *xsk,
 			    const struct sockaddr_xdiscon *addr, long *timeo)
 {
-	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sock *sk = &xsk->sk;
-	struct xdiscon_sock *listener, *child;
-	struct xd_local_conn *conn;
-	struct sock *csk;
+	struct xdiscon_sock *listener;
 	int err;
 
 	spin_lock(&xd_local_lock);
@@ -202,69 +292,16 @@ static int xd_local_connect(struct xdiscon_sock *xsk,
 	if (!listener)
 		return -ECONNREFUSED;
 
-	err = -EPROTOTYPE;
-	if (listener->sk.sk_type != sk->sk_type)
-		goto out_listener;
-
-	/* A full backlog makes connect wait, as AF_UNIX does. */
-	add_wait_queue(sk_sleep(&listener->sk), &wait);
-	for (err = 0; sk_acceptq_is_full(&listener->sk) && !err;) {
-		if (READ_ONCE(listener->sk.sk_state) != XDISCON_LISTEN)
-			err = -ECONNREFUSED;
-		else if (!*timeo)
-			err = -EAGAIN;
-		else if (signal_pending(current))
-			err = sock_intr_errno(*timeo);
-		else
-			*timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, *timeo);
+	if (listener->sk.sk_type != sk->sk_type) {
+		err = -EPROTOTYPE;
+	} else {
+		/* The backlog is checked again where the child is queued. */
+		do {
+			err = xd_local_wait_backlog(listener, timeo);
+			if (!err)
+				err = xd_local_connect_to(xsk, listener);
+		} while (err == -EAGAIN && *timeo);
 	}
-	remove_wait_queue(sk_sleep(&listener->sk), &wait);
-	if (err)
-		goto out_listener;
-
-	err = -ENOMEM;
-	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
-	if (!conn)
-		goto out_listener;
-	csk = xdiscon_sk_alloc_child(listener);
-	if (!csk) {
-		kfree(conn);
-		goto out_listener;
-	}
-	child = xdiscon_sk(csk);
-
-	spin_lock_init(&conn->lock);
-	refcount_set(&conn->ref, 1);		/* the child's */
-	skb_queue_head_init(&conn->txq[0]);
-	skb_queue_head_init(&conn->txq[1]);
-	sock_hold(sk);
-	conn->end[0] = xsk;
-	sock_hold(csk);
-	conn->end[1] = child;
-
-	child->transport = xsk->transport;
-	child->local = listener->local;
-	child->remote = xsk->local;
-	child->conn = conn;
-	child->conn_side = 1;
-	csk->sk_state = XDISCON_CONNECTED;
-
-	if (!xdiscon_enqueue_child(listener, child)) {
-		/* The listener closed meanwhile: as if nobody listened. */
-		conn->end[0] = NULL;
-		conn->end[1] = NULL;
-		sock_put(sk);
-		sock_put(csk);		/* the connection's */
-		sock_put(csk);		/* the accept queue's: frees conn */
-		err = -ECONNREFUSED;
-		goto out_listener;
-	}
-	/* Only this task uses xsk->conn until connect() returns. */
-	refcount_inc(&conn->ref);
-	xsk->conn = conn;
-	xsk->conn_side = 0;
-	err = 0;
-out_listener:
 	sock_put(&listener->sk);
 	return err;
 }
@@ -281,6 +318,12 @@ static int xd_local_xmit(struct xdiscon_sock *xsk, struct sk_buff *skb)
 	} else {
 		__skb_queue_tail(&conn->txq[i], skb);
 		skb = NULL;
+		/*
+		 * The append before the push reads the peer's rx_bytes; pairs
+		 * with the barrier in xd_local_consumed(): either we see the
+		 * room the reader made, or the reader sees our skb.
+		 */
+		smp_mb();
 		xd_local_push(conn, i);
 	}
 	spin_unlock(&conn->lock);
@@ -364,6 +407,11 @@ static void xd_local_consumed(struct xdiscon_sock *xsk)
 	struct xd_local_conn *conn = xd_conn(xsk);
 	struct xdiscon_sock *gone;
 
+	/*
+	 * Our lower rx_bytes before the look at the peer's queue: pairs
+	 * with the barrier in xd_local_xmit().
+	 */
+	smp_mb();
 	if (skb_queue_empty_lockless(&conn->txq[!xsk->conn_side]))
 		return;
 	spin_lock(&conn->lock);

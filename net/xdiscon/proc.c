@@ -127,6 +127,7 @@ static const char *const xdiscon_stat_names[XDISCON_STAT_MAX] = {
 	[XDISCON_STAT_HANDSHAKE_TIMEOUTS] = "InetHandshakeTimeouts",
 	[XDISCON_STAT_BG_CLOSE_TIMEOUTS] = "InetCloseTimeouts",
 	[XDISCON_STAT_READER_FRAMES]	= "InetReaderFrames",
+	[XDISCON_STAT_HANDSHAKES_EVICTED] = "InetHandshakesEvicted",
 };
 
 void xdiscon_stat_inc(struct net *net, enum xdiscon_stat stat)

@@ -30,18 +30,21 @@
 #define _XDISCON_H
 
 #include <net/sock.h>
+#include <net/tcp_states.h>
 #include <linux/xdiscon.h>
 
 /*
  * Connection states, in sk->sk_state.  Written under lock_sock(); read
- * locklessly by poll() and /proc through READ_ONCE().
+ * locklessly by poll() and /proc through READ_ONCE().  A listener's is
+ * TCP's value, as AF_UNIX's and vsock's are: the socket layer tests it
+ * for SO_ACCEPTCONN.
  */
 enum xdiscon_state {
 	XDISCON_UNCONNECTED = 1,
-	XDISCON_LISTEN,
-	XDISCON_CONNECTED,
-	XDISCON_CLOSED,		/* reset, released, or connect failed */
-	XDISCON_CONNECTING,	/* transport set-up in progress (inet) */
+	XDISCON_CONNECTED = 3,
+	XDISCON_CLOSED = 4,	/* reset, released, or connect failed */
+	XDISCON_CONNECTING = 5,	/* transport set-up in progress (inet) */
+	XDISCON_LISTEN = TCP_LISTEN,
 };
 
 /* How the receive direction ended (xdiscon_sock.rx_end). */
@@ -124,7 +127,9 @@ struct xdiscon_skb_cb {
 /* Bytes of @skb not read yet. */
 static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
 {
-	return XDISCON_SKB_CB(skb)->end - XDISCON_SKB_CB(skb)->consumed;
+	const struct xdiscon_skb_cb *cb = XDISCON_SKB_CB(skb);
+
+	return cb->end - READ_ONCE(cb->consumed);
 }
 
 /*
@@ -147,11 +152,17 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  * @rx_bytes: truesize of the skbs in sk_receive_queue; written under
  *	sk_receive_queue.lock with WRITE_ONCE(), read locklessly by
  *	transports (room) and /proc.
+ * @rx_seq: skbs ever queued on sk_receive_queue, so that a reader can
+ *	wait for new data with data still queued (MSG_PEEK); written under
+ *	sk_receive_queue.lock with WRITE_ONCE(), read locklessly.
  * @rx_readers: readers in recvmsg(); atomic.
  * @rx_sleepers: readers asleep in recvmsg(); atomic.
  * @rx_handoff: bit XDISCON_RX_HANDOFF: a transport left receive work to
  *	the readers; atomic bitops, cleared by whoever does the work (see
  *	xdiscon_rcv_handoff()).
+ * @backlog_wait: connects waiting for room in this listener's accept
+ *	queue; part of the sock, so a connector's sock reference keeps it
+ *	alive when the listener's socket file goes away.
  * @accept_q: connections waiting for accept() (listeners), linked by
  *	@accept_node; under sk_receive_queue.lock of the listener.
  * @accept_node: link in the listener's @accept_q.
@@ -174,9 +185,11 @@ struct xdiscon_sock {
 	u8 rx_end;
 	struct sk_buff *peer_disc;
 	unsigned int rx_bytes;
+	u32 rx_seq;
 	atomic_t rx_readers;
 	atomic_t rx_sleepers;
 	unsigned long rx_handoff;
+	wait_queue_head_t backlog_wait;
 	struct list_head accept_q;
 	struct list_head accept_node;
 	struct xdiscon_sock *listener;
@@ -188,6 +201,21 @@ struct xdiscon_sock {
 
 #define XDISCON_RX_HANDOFF	0	/* bit in @rx_handoff */
 
+/*
+ * Set a socket's own address (@local or @remote) to @src.  /proc reads
+ * the port locklessly: it is written with WRITE_ONCE().
+ */
+static inline void xdiscon_set_addr(struct sockaddr_xdiscon *dst,
+				    const struct sockaddr_xdiscon *src)
+{
+	dst->sxd_family = src->sxd_family;
+	dst->sxd_transport = src->sxd_transport;
+	dst->sxd_flags = src->sxd_flags;
+	memcpy(dst->sxd_addr, src->sxd_addr, sizeof(dst->sxd_addr));
+	dst->sxd_scope_id = src->sxd_scope_id;
+	WRITE_ONCE(dst->sxd_port, src->sxd_port);
+}
+
 static inline struct xdiscon_sock *xdiscon_sk(const struct sock *sk)
 {
 	return (struct xdiscon_sock *)sk;
@@ -197,8 +225,10 @@ static inline struct xdiscon_sock *xdiscon_sk(const struct sock *sk)
 int xdiscon_family(void);
 struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern);
 struct sock *xdiscon_sk_alloc_child(struct xdiscon_sock *listener);
-bool xdiscon_enqueue_child(struct xdiscon_sock *listener,
-			   struct xdiscon_sock *child);
+int xdiscon_enqueue_child(struct xdiscon_sock *listener,
+			  struct xdiscon_sock *child);
+void xdiscon_peercred_current(struct sock *sk);
+void xdiscon_peercred_copy(struct sock *sk, struct sock *from);
 void xdiscon_connect_done(struct xdiscon_sock *xsk, int err);
 
 /* data.c */
@@ -252,6 +282,7 @@ enum xdiscon_stat {
 	XDISCON_STAT_HANDSHAKE_TIMEOUTS, /* inet: no hello in time */
 	XDISCON_STAT_BG_CLOSE_TIMEOUTS,	/* inet: background close gave up */
 	XDISCON_STAT_READER_FRAMES,	/* inet: frames a reader parsed */
+	XDISCON_STAT_HANDSHAKES_EVICTED, /* inet: silent handshake dropped */
 	XDISCON_STAT_MAX
 };
 
