@@ -38,19 +38,21 @@ CHECK_SRCS := $(filter %.c %.h,$(KSRCS))
 STOCK_KDIR  = $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64)))
 STOCK_KVER  = $(patsubst /usr/src/linux-headers-%,%,$(STOCK_KDIR))
 STOCK_IMAGE = /boot/vmlinuz-$(STOCK_KVER)
-# The debug test kernel's build tree (built once, cached by kernel.sh).
+# The debug test kernel's build tree (built once, cached by kernel.sh),
+# and the KCSAN one make soak also runs (KCSAN cannot share it with KASAN).
 DEBUG_KDIR  = $$($(VM)/kernel.sh)
+KCSAN_KDIR  = $$($(VM)/kernel.sh kcsan.config)
 
 VNG_ACCEL  := $(if $(XDISCON_KVM),,--disable-kvm)
 VNG        := vng $(VNG_ACCEL) --user root --cpus 2 --memory 2G
 
 # Selftests, in the order they run.  module_test unloads and reloads the
 # module and dkms_vm_test.sh swaps it for the DKMS build: they come last.
-SELFTESTS  := socket_test core_test inet_test seed_test stress_test \
+SELFTESTS  := socket_test core_test inet_test race_test policy_test seed_test stress_test \
 	      fuzz_test module_test
 SHELLTESTS := xdcat_test.sh examples_test.sh netns_test.sh bench_test.sh \
 	      dkms_vm_test.sh
-DEBUG_T    := socket_test core_test inet_test seed_test stress_test \
+DEBUG_T    := socket_test core_test inet_test race_test policy_test seed_test stress_test \
 	      fuzz_test xdcat_test.sh examples_test.sh netns_test.sh \
 	      bench_test.sh module_test
 STOCK_T    := $(DEBUG_T) dkms_vm_test.sh
@@ -76,7 +78,7 @@ CFLAGS_USER := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	       -I$(TOP)/include/uapi -I$(TOP)/tools/testing/selftests \
 	       -I$(TOP)/$(LIB_SRC)/include
 
-.PHONY: bench soak all setup module module-stock selftests lint check demo \
+.PHONY: bench soak all setup module module-stock module-kcsan selftests lint check demo \
 	vm-debug vm-stock clean lib xdcat examples lib-test install \
 	uninstall module-install install-test dkms-src dkms-test dkms-clean
 
@@ -108,6 +110,9 @@ module: setup
 
 module-stock: setup
 	$(call build_module,stock,$(STOCK_KDIR))
+
+module-kcsan: setup
+	$(call build_module,kcsan,$(KCSAN_KDIR))
 
 # checkpatch --strict --no-tree from the kernel source the set-up installs.
 lint: setup
@@ -305,10 +310,13 @@ bench: module-stock $(BUILD)/bench/xdbench
 	@cp $(RESULTS)/bench/xdbench.json $(RESULTS)/bench/table.txt tools/bench/results/
 
 # The long run: ten times the stress amounts and a million fuzz calls, in
-# the debug VM (XD_STRESS_SCALE, XD_FUZZ_CALLS reach the guest).
-soak: module selftests xdcat
+# the debug VM (XD_STRESS_SCALE, XD_FUZZ_CALLS reach the guest), then the
+# race, stress and fuzz suites on the KCSAN kernel (built once, about 13
+# minutes), whose data-race reports fail the run like any other.
+soak: module module-kcsan selftests xdcat
 	$(call vm_run,soak-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug,stress_test fuzz_test,XD_STRESS_SCALE=10 XD_FUZZ_CALLS=1000000)
-	@$(VM)/summarize.py soak-6.12=$(RESULTS)/soak-6.12
+	$(call vm_run,soak-kcsan,$(KCSAN_KDIR)/arch/x86/boot/bzImage,$(BUILD)/kcsan,race_test stress_test fuzz_test,XD_STRESS_SCALE=10 XD_FUZZ_CALLS=1000000)
+	@$(VM)/summarize.py soak-6.12=$(RESULTS)/soak-6.12 soak-kcsan=$(RESULTS)/soak-kcsan
 
 demo: module $(BUILD)/demo/txn_demo
 	@$(VNG) --run $(DEBUG_KDIR)/arch/x86/boot/bzImage \

@@ -535,6 +535,44 @@ TEST_F(conn, msg_peek)
 	EXPECT_EQ(EAGAIN, errno);
 }
 
+/*
+ * MSG_TRUNC: on a stream it discards the bytes instead of copying them,
+ * as TCP's does (the buffer is not touched); on a record socket it
+ * returns the record's whole length.
+ */
+TEST_F(conn, msg_trunc)
+{
+	char buf[8] = "--------";
+
+	ASSERT_EQ(6, send(self->cfd, "abcdef", 6, 0));
+	if (variant->type == SOCK_SEQPACKET) {
+		EXPECT_EQ(6, recv(self->sfd, buf, 2, MSG_TRUNC));
+		EXPECT_EQ(0, memcmp(buf, "ab------", 8));
+		return;
+	}
+	ASSERT_EQ(3, recv(self->sfd, buf, 3, MSG_TRUNC | MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(buf, "--------", 8));
+	ASSERT_EQ(3, recv(self->sfd, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, "def", 3));
+}
+
+/* SO_ACCEPTCONN says which socket listens, as for TCP and AF_UNIX. */
+TEST_F(conn, so_acceptconn)
+{
+	socklen_t len = sizeof(int);
+	int v = -1;
+
+	ASSERT_EQ(0, getsockopt(self->lfd, SOL_SOCKET, SO_ACCEPTCONN, &v,
+				&len));
+	EXPECT_EQ(1, v);
+	ASSERT_EQ(0, getsockopt(self->cfd, SOL_SOCKET, SO_ACCEPTCONN, &v,
+				&len));
+	EXPECT_EQ(0, v);
+	ASSERT_EQ(0, getsockopt(self->sfd, SOL_SOCKET, SO_ACCEPTCONN, &v,
+				&len));
+	EXPECT_EQ(0, v);
+}
+
 TEST_F(conn, msg_dontwait_and_rcvtimeo)
 {
 	struct timeval tv = { .tv_usec = 200000 };

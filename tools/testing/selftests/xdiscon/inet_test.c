@@ -622,4 +622,162 @@ TEST(reader_parses_bulk)
 	free(src);
 }
 
+/* -- handshakes in progress against the accept queue -- */
+
+/*
+ * A plain TCP peer that connects and stays silent; returns once the
+ * listener has taken it into the handshake (its HELLO has arrived).
+ */
+static int silent_peer(unsigned short port)
+{
+	unsigned char buf[16];
+	int fd = tcp_connect(port);
+
+	if (fd < 0)
+		return -1;
+	if (recv(fd, buf, sizeof(buf), MSG_WAITALL) != sizeof(buf)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* An AF_XDISCON client connects within @secs and its data gets through. */
+static int legit_client(int lfd, double secs)
+{
+	struct timeval tv = { .tv_sec = (time_t)secs,
+			      .tv_usec = (secs - (time_t)secs) * 1e6 };
+	int c = xd_socket(SOCK_STREAM), s, ok;
+	char b;
+
+	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (xd_connect(c, xd_port(lfd))) {
+		close(c);
+		return -1;
+	}
+	s = accept(lfd, NULL, NULL);
+	ok = s >= 0 && send(c, "x", 1, 0) == 1 && recv(s, &b, 1, 0) == 1;
+	if (s >= 0)
+		close(s);
+	close(c);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Peers that open TCP connections and never send their HELLO, as many
+ * as the backlog holds and one more, re-opened before their handshake
+ * times out: each legitimate client still connects at once.  Handshakes
+ * in progress are bounded apart from the accept queue.
+ */
+TEST_F_TIMEOUT(raw, silent_peers_do_not_lock_out, 60)
+{
+	int lfd = xd_listener(SOCK_STREAM, 2), silent[3], i, round;
+
+	ASSERT_LE(0, lfd);
+	for (i = 0; i < 3; i++)
+		ASSERT_LE(0, silent[i] = silent_peer(xd_port(lfd)));
+	for (round = 0; round < 3; round++) {
+		EXPECT_EQ(0, legit_client(lfd, 2.0)) TH_LOG("round %d", round);
+		/* Re-opened: new silent peers before the old ones close. */
+		for (i = 0; i < 3; i++) {
+			int fd = silent_peer(xd_port(lfd));
+
+			ASSERT_LE(0, fd);
+			close(silent[i]);
+			silent[i] = fd;
+		}
+	}
+	for (i = 0; i < 3; i++)
+		close(silent[i]);
+	close(lfd);
+}
+
+static int set_param(const char *name, const char *val)
+{
+	char path[128];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/sys/module/xdiscon/parameters/%s",
+		 name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * At the limit of handshakes in progress (inet_max_handshakes), a new
+ * connection takes the place of the oldest peer still silent, which is
+ * reset: silent peers cannot hold the listener for the handshake timeout.
+ */
+TEST_F_TIMEOUT(raw, oldest_silent_handshake_evicted, 60)
+{
+	long evicted = stat_value("InetHandshakesEvicted");
+	int lfd = xd_listener(SOCK_STREAM, 8), silent[3], i;
+
+	ASSERT_LE(0, lfd);
+	ASSERT_LE(0, evicted);
+	ASSERT_EQ(0, set_param("inet_max_handshakes", "3"));
+	for (i = 0; i < 3; i++)
+		ASSERT_LE(0, silent[i] = silent_peer(xd_port(lfd)));
+	EXPECT_EQ(0, legit_client(lfd, 2.0));
+	EXPECT_EQ(ECONNRESET, read_to_end(silent[0]));
+	EXPECT_EQ(evicted + 1, stat_value("InetHandshakesEvicted"));
+	EXPECT_EQ(0, set_param("inet_max_handshakes", "256"));
+	for (i = 0; i < 3; i++)
+		close(silent[i]);
+	close(lfd);
+}
+
+/*
+ * Connections that complete their handshake while the accept queue is
+ * full wait for accept() to make room, and are queued then: none is
+ * reset, whichever order the handshakes and the accepts run in.
+ */
+TEST(handshaken_waits_for_accept_queue)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	struct pollfd p = { .events = POLLOUT };
+	int lfd, c[3], s[3], i, err;
+	socklen_t len = sizeof(err);
+	char b;
+
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	lfd = xd_listener(SOCK_STREAM, 0);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+				sizeof(tv)));
+	for (i = 0; i < 3; i++) {
+		c[i] = xd_socket(SOCK_STREAM);
+		ASSERT_LE(0, c[i]);
+		fcntl(c[i], F_SETFL, O_NONBLOCK);
+		ASSERT_EQ(-1, xd_connect(c[i], xd_port(lfd)));
+		ASSERT_EQ(EINPROGRESS, errno);
+	}
+	for (i = 0; i < 3; i++) {
+		s[i] = accept(lfd, NULL, NULL);
+		ASSERT_LE(0, s[i]) TH_LOG("accept %d: %s", i, strerror(errno));
+		ASSERT_EQ(0, setsockopt(s[i], SOL_SOCKET, SO_RCVTIMEO, &tv,
+					sizeof(tv)));
+	}
+	for (i = 0; i < 3; i++) {
+		p.fd = c[i];
+		ASSERT_EQ(1, poll(&p, 1, 5000));
+		ASSERT_EQ(0, getsockopt(c[i], SOL_SOCKET, SO_ERROR, &err,
+					&len));
+		EXPECT_EQ(0, err);
+		EXPECT_EQ(1, send(c[i], "x", 1, 0));
+	}
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(1, recv(s[i], &b, 1, 0)) TH_LOG("%d: %s", i,
+							   strerror(errno));
+		close(s[i]);
+		close(c[i]);
+	}
+	close(lfd);
+}
+
 TEST_HARNESS_MAIN

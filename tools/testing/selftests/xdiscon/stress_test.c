@@ -491,6 +491,201 @@ TEST_F_TIMEOUT(inet, connect_storm_small_backlog, 300)
 	run_storm(_metadata);
 }
 
+/*
+ * -- the racer: blocking and state-changing calls against close(),
+ * shutdown() and SO_LINGER changes on the sockets and listener they share --
+ *
+ * Each round sets up a listener whose backlog is full, and a connected
+ * pair with data queued both ways.  Workers make random calls on those
+ * shared descriptors (reads with MSG_PEEK, MSG_WAITALL and SO_RCVLOWAT,
+ * connects to the full backlog, accepts, sends with the disconnect
+ * message, disconnect-data options, poll), each bounded by a 10 ms
+ * timeout, while a chaos thread shuts down, changes SO_LINGER and closes
+ * them under the workers.  Results are not checked: the kernel's
+ * sanitizers and the socket count judge the run.
+ */
+
+enum { RACE_WORKERS = 4, RACE_CALLS = 12 };
+
+struct race {
+	int type;
+	int fds[4];		/* listener, client, server, queued client */
+	unsigned short port;
+	unsigned long calls;
+};
+
+static int race_fd(struct race *r, int i)
+{
+	return __atomic_load_n(&r->fds[i], __ATOMIC_RELAXED);
+}
+
+static void race_timeouts(int fd)
+{
+	struct timeval tv = { .tv_usec = 10000 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static void race_call(struct race *r, unsigned int *seed)
+{
+	int fd = race_fd(r, 1 + rand_r(seed) % 2), nfd, lowat = 64;
+	struct pollfd p = { .events = POLLIN | POLLOUT | POLLRDHUP };
+	struct linger lg = { .l_onoff = 1 };
+	char buf[256] = {};
+
+	switch (rand_r(seed) % 9) {
+	case 0:
+		recv(fd, buf, sizeof(buf), MSG_PEEK | MSG_WAITALL);
+		break;
+	case 1:
+		recv(fd, buf, sizeof(buf), MSG_WAITALL);
+		break;
+	case 2:
+		setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
+		recv(fd, buf, sizeof(buf), MSG_PEEK);
+		break;
+	case 3:		/* the backlog is full: this blocks, or fails */
+		nfd = xd_socket(r->type);
+		race_timeouts(nfd);
+		xd_connect(nfd, r->port);
+		close(nfd);
+		break;
+	case 4:
+		nfd = accept(race_fd(r, 0), NULL, NULL);
+		if (nfd >= 0 && rand_r(seed) % 2)
+			setsockopt(nfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		if (nfd >= 0)
+			close(nfd);
+		break;
+	case 5:
+		st_send_disconnect(fd, buf, 16, "bye", 3);
+		break;
+	case 6:
+		setsockopt(fd, SOL_XDISCON, XDISCON_DISCDATA, "data", 4);
+		break;
+	case 7:
+		p.fd = fd;
+		poll(&p, 1, 10);
+		break;
+	default:
+		send(fd, buf, sizeof(buf), MSG_NOSIGNAL);
+	}
+	__atomic_add_fetch(&r->calls, 1, __ATOMIC_RELAXED);
+}
+
+static void *race_worker(void *arg)
+{
+	struct race *r = arg;
+	unsigned int seed = (unsigned int)(uintptr_t)&seed ^ getpid();
+
+	for (int i = 0; i < RACE_CALLS; i++)
+		race_call(r, &seed);
+	return NULL;
+}
+
+/* Shut down, change SO_LINGER and close under the workers. */
+static void *race_chaos(void *arg)
+{
+	struct race *r = arg;
+	unsigned int seed = (unsigned int)(uintptr_t)&seed ^ getpid();
+
+	for (int i = 0; i < 6; i++) {
+		int which = rand_r(&seed) % 4, fd = race_fd(r, which);
+		struct linger lg = { rand_r(&seed) % 2, rand_r(&seed) % 2 };
+
+		/* A random point in the workers' calls. */
+		for (int y = rand_r(&seed) % 200; y > 0; y--)
+			sched_yield();
+		switch (rand_r(&seed) % 3) {
+		case 0:
+			shutdown(fd, rand_r(&seed) % 3);
+			break;
+		case 1:
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+			break;
+		default:
+			if (fd >= 0 &&
+			    __atomic_compare_exchange_n(&r->fds[which], &fd, -1,
+							0, __ATOMIC_RELAXED,
+							__ATOMIC_RELAXED))
+				close(fd);
+		}
+		__atomic_add_fetch(&r->calls, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/* One round; the calls it made, or -1 if it could not be set up. */
+static long race_round(int type)
+{
+	struct race r = { .type = type };
+	pthread_t th[RACE_WORKERS + 1];
+	char buf[512] = {};
+	int i;
+
+	r.fds[0] = xd_listener(type, 0);
+	if (r.fds[0] < 0)
+		return -1;
+	r.port = xd_port(r.fds[0]);
+	r.fds[1] = xd_pair(type, r.fds[0], &r.fds[2]);
+	r.fds[3] = xd_socket(type);
+	if (r.fds[1] < 0 || xd_connect(r.fds[3], r.port)) {
+		for (i = 0; i < 4; i++)
+			if (r.fds[i] >= 0 && (i != 2 || r.fds[1] >= 0))
+				close(r.fds[i]);
+		return -1;
+	}
+	for (i = 0; i < 4; i++)
+		race_timeouts(r.fds[i]);
+	send(r.fds[1], buf, sizeof(buf), MSG_NOSIGNAL);
+	send(r.fds[2], buf, sizeof(buf), MSG_NOSIGNAL);
+
+	for (i = 0; i < RACE_WORKERS; i++)
+		pthread_create(&th[i], NULL, race_worker, &r);
+	pthread_create(&th[i], NULL, race_chaos, &r);
+	for (i = 0; i <= RACE_WORKERS; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < 4; i++)
+		if (r.fds[i] >= 0)
+			close(r.fds[i]);
+	return r.calls;
+}
+
+static void run_racer(struct __test_metadata *_metadata, int type)
+{
+	unsigned long calls = 0;
+	long n;
+
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < 100 * scale(); i++) {
+		n = race_round(type);
+		ASSERT_LE(0, n);
+		calls += n;
+	}
+	stats_add("races", calls);
+}
+
+TEST_F_TIMEOUT(slow, racer_stream, 600)
+{
+	run_racer(_metadata, SOCK_STREAM);
+}
+
+TEST_F_TIMEOUT(slow, racer_seqpacket, 600)
+{
+	run_racer(_metadata, SOCK_SEQPACKET);
+}
+
+TEST_F_TIMEOUT(inet, racer_stream, 600)
+{
+	run_racer(_metadata, SOCK_STREAM);
+}
+
+TEST_F_TIMEOUT(inet, racer_seqpacket, 600)
+{
+	run_racer(_metadata, SOCK_SEQPACKET);
+}
+
 /* -- faults -- */
 
 /*

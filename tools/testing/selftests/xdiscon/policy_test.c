@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Who may do what: the port rule (a port below the namespace's
+ * net.ipv4.ip_unprivileged_port_start needs CAP_NET_BIND_SERVICE in the
+ * user namespace that owns the network namespace, on both transports)
+ * and SO_PEERCRED / SO_PEERPIDFD on local connections.  Each check that
+ * needs another user runs in a child process that drops to "nobody".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "../kselftest_harness.h"
+#include "xd_util.h"
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+#define NOBODY 65534
+
+static int drop_to_nobody(void)
+{
+	return setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	       setresuid(NOBODY, NOBODY, NOBODY);
+}
+
+/* bind() of @port on a new socket of the current transport: 0 or errno. */
+static int try_bind(unsigned short port)
+{
+	struct sockaddr_xdiscon a = xd_addr(port);
+	int fd = xd_socket(SOCK_STREAM), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Run @fn in a child process; its exit code (0: every check held). */
+static int in_child(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn());
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+FIXTURE(ports) {
+	int dummy;
+};
+
+FIXTURE_VARIANT(ports) {
+	int transport;
+};
+
+FIXTURE_VARIANT_ADD(ports, local) { .transport = XDISCON_TRANSPORT_LOCAL };
+FIXTURE_VARIANT_ADD(ports, inet6) { .transport = XDISCON_TRANSPORT_INET };
+
+FIXTURE_SETUP(ports)
+{
+	xd_use_transport(variant->transport, 0);
+}
+
+FIXTURE_TEARDOWN(ports)
+{
+}
+
+/* In a new network namespace, where the rule is ours to set. */
+static int netns_rule(void)
+{
+	if (unshare(CLONE_NEWNET) || xd_lo_up())
+		return 1;
+	if (write_file("/proc/sys/net/ipv4/ip_unprivileged_port_start",
+		       "2000"))
+		return 2;
+	if (try_bind(1500))		/* root may */
+		return 3;
+	if (drop_to_nobody())
+		return 4;
+	if (try_bind(1999) != EACCES)
+		return 5;
+	if (try_bind(2000) || try_bind(0))
+		return 6;
+	return 0;
+}
+
+TEST_F(ports, below_unprivileged_start_needs_capability)
+{
+	EXPECT_EQ(0, in_child(netns_rule));
+}
+
+/*
+ * An unprivileged user's own user and network namespaces: it holds the
+ * capability there, and only there.
+ */
+static int userns_rule(void)
+{
+	if (drop_to_nobody())
+		return 1;
+	if (try_bind(80) != EACCES)
+		return 2;
+	/* A user namespace alone: the network namespace is still init's. */
+	if (unshare(CLONE_NEWUSER))
+		return 3;
+	if (try_bind(80) != EACCES)
+		return 4;
+	if (unshare(CLONE_NEWNET) || xd_lo_up())
+		return 5;
+	if (try_bind(80))
+		return 6;
+	return 0;
+}
+
+TEST_F(ports, unprivileged_user_namespace)
+{
+	EXPECT_EQ(0, in_child(userns_rule));
+}
+
+/* -- SO_PEERCRED on local connections -- */
+
+static unsigned short peer_port;
+
+/* As nobody: connect, and report what SO_PEERCRED says of the listener. */
+static int cred_client(void)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	int fd;
+
+	if (drop_to_nobody())
+		return 1;
+	fd = xd_socket(SOCK_STREAM);
+	if (fd < 0 || xd_connect(fd, peer_port))
+		return 2;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len))
+		return 3;
+	if (send(fd, &uc, sizeof(uc), 0) != sizeof(uc))
+		return 4;
+	/* Stay until the server has looked at our end. */
+	if (recv(fd, &uc, 1, 0) < 0)
+		return 5;
+	close(fd);
+	return 0;
+}
+
+TEST(peercred_both_ends)
+{
+	struct ucred mine, theirs;
+	socklen_t len = sizeof(mine);
+	int lfd, sfd, status, pidfd;
+	pid_t pid;
+
+	xd_use_transport(XDISCON_TRANSPORT_LOCAL, 0);
+	lfd = xd_listener(SOCK_STREAM, 4);
+	ASSERT_LE(0, lfd);
+	peer_port = xd_port(lfd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(cred_client());
+	sfd = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, sfd);
+
+	/* The accepted end sees the connecting process. */
+	ASSERT_EQ(0, getsockopt(sfd, SOL_SOCKET, SO_PEERCRED, &theirs, &len));
+	EXPECT_EQ(pid, theirs.pid);
+	EXPECT_EQ(NOBODY, theirs.uid);
+	EXPECT_EQ(NOBODY, theirs.gid);
+
+	/* SO_PEERPIDFD where the kernel has it (6.5 and later). */
+	len = sizeof(pidfd);
+	if (getsockopt(sfd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len)) {
+		EXPECT_EQ(ENOPROTOOPT, errno);
+	} else {
+		EXPECT_EQ(0, syscall(SYS_pidfd_send_signal, pidfd, 0, NULL,
+				     0));
+		close(pidfd);
+	}
+
+	/* The connecting end saw the listener's process. */
+	ASSERT_EQ(sizeof(mine), recv(sfd, &mine, sizeof(mine), MSG_WAITALL));
+	EXPECT_EQ(getpid(), mine.pid);
+	EXPECT_EQ(0, mine.uid);
+	EXPECT_EQ(0, mine.gid);
+	ASSERT_EQ(1, send(sfd, "x", 1, 0));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(sfd);
+	close(lfd);
+}
+
+TEST_HARNESS_MAIN
