@@ -321,7 +321,8 @@ static void xd_kunit_state_abort(struct kunit *test)
  * The inet transport's frame parser against the wire format of
  * Documentation/networking/xdiscon.rst: an 8-byte header (type, two zero
  * fields, a big-endian length), HELLO's length 8, DATA at most 64 KiB,
- * DISCONNECT at most the receiver's max_discdata (the default, 4096, here).
+ * DISCONNECT at most the receiver's max_discdata (set to the default,
+ * 4096, here).
  */
 struct xd_kunit_frame_case {
 	const char *name;
@@ -363,9 +364,12 @@ KUNIT_ARRAY_PARAM(xd_kunit_frame, xd_kunit_frame_cases, xd_kunit_frame_desc);
 static void xd_kunit_parse_frame(struct kunit *test)
 {
 	const struct xd_kunit_frame_case *c = test->param_value;
+	unsigned int old = READ_ONCE(xdiscon_max_discdata);
 	struct strparser strp = {};
 	unsigned int off;
 
+	/* The cases assume the default limit on disconnect data. */
+	KUNIT_ASSERT_EQ(test, xdiscon_set_max_discdata("4096"), 0);
 	for (off = 0; off <= 5; off += 5) {
 		struct sk_buff *skb = alloc_skb(off + sizeof(c->hdr), GFP_KERNEL);
 
@@ -377,6 +381,7 @@ static void xd_kunit_parse_frame(struct kunit *test)
 				    "at offset %u", off);
 		kfree_skb(skb);
 	}
+	WRITE_ONCE(xdiscon_max_discdata, old);
 }
 
 static struct kunit_case xdiscon_socket_cases[] = {

@@ -187,10 +187,9 @@ static int xdiscon_bind_locked(struct xdiscon_sock *xsk,
 			       const struct sockaddr_xdiscon *addr)
 {
 	struct sockaddr_xdiscon a = *addr;
-	int err;
-
 	struct net *net = sock_net(&xsk->sk);
 	u16 port = be16_to_cpu(a.sxd_port);
+	int err;
 
 	if (xsk->bound || xsk->sk.sk_state != XDISCON_UNCONNECTED)
 		return -EINVAL;

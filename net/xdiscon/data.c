@@ -413,9 +413,11 @@ static int xdiscon_recv_seqpacket(struct xdiscon_sock *xsk,
 /*
  * A stream read.  With MSG_PEEK, @skb is the last skb peeked, kept only
  * while the socket lock is held; after a sleep the peek goes on from the
- * head of the queue, past the bytes already copied, as TCP's does: what
- * another reader took meanwhile is not seen again.  MSG_TRUNC discards
- * (or with MSG_PEEK, skips) the bytes instead of copying them, as TCP's.
+ * head of the queue, past as many bytes as it has copied.  Without
+ * another reader those are the bytes it copied; with one (an application
+ * bug, as TCP calls it), what the other took is not seen again and the
+ * peek skips as many newer bytes.  MSG_TRUNC discards (or with MSG_PEEK,
+ * skips) the bytes instead of copying them, as TCP's does.
  */
 static int xdiscon_recv_stream(struct xdiscon_sock *xsk, struct msghdr *msg,
 			       size_t len, int flags, long timeo,

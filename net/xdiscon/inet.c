@@ -196,8 +196,10 @@ enum {
  * @listener: for a connection still in its handshake on the listening
  *	side, the listener (a sock reference); @pending_node links it into
  *	the listener's @pending under the listener's @pending_lock.
- * @pending_lock: protects @pending, @pending_node of the children and
- *	@npending (listeners).
+ * @pending_lock: protects @pending, @pending_node of the children,
+ *	@npending (written with WRITE_ONCE(), read locklessly) and
+ *	@closing (listeners).
+ * @closing: the listener has begun to empty @pending; nothing joins it.
  * @saved_*: @tcp's callbacks before the transport hooked them.
  */
 struct xd_inet_conn {
@@ -223,6 +225,7 @@ struct xd_inet_conn {
 	spinlock_t pending_lock;	/* see above */
 	struct list_head pending;
 	unsigned int npending;
+	bool closing;
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);
@@ -1204,22 +1207,31 @@ out:
  * accept queue while there is room, oldest first.  Each moves under
  * @pending_lock, so that the list's reference passes to the queue with
  * no moment where neither holds it and a closing listener finds it in
- * one or the other.
+ * one or the other; and it leaves the list before the queue makes it
+ * visible, as accept() and close() may free it at once.  Places freed
+ * among the handshakes go to what TCP holds.
  */
 static void xd_inet_offer(struct xd_inet_conn *lconn)
 {
-	struct xd_inet_conn *child, *tmp;
+	struct xd_inet_conn *child, *next;
+	bool moved = false;
 
 	spin_lock(&lconn->pending_lock);
-	list_for_each_entry_safe(child, tmp, &lconn->pending, pending_node) {
+	list_for_each_entry_safe(child, next, &lconn->pending, pending_node) {
 		if (!test_bit(XD_F_HANDSHAKEN, &child->flags))
 			continue;
-		if (xdiscon_enqueue_child(lconn->xsk, child->xsk))
-			break;		/* full, or the listener is closing */
 		list_del_init(&child->pending_node);
+		if (xdiscon_enqueue_child(lconn->xsk, child->xsk)) {
+			/* Full, or the listener is closing: back in place. */
+			list_add_tail(&child->pending_node, &next->pending_node);
+			break;
+		}
 		WRITE_ONCE(lconn->npending, lconn->npending - 1);
+		moved = true;
 	}
 	spin_unlock(&lconn->pending_lock);
+	if (moved)
+		xd_inet_queue(lconn, &lconn->rx_work);
 }
 
 /*
@@ -1454,10 +1466,10 @@ static void xd_inet_rx_work(struct work_struct *w)
 
 /*
  * A deadline passed (workqueue).  What it ends is decided under the
- * locks, so that a HELLO that just arrived wins over its timeout: a
- * connect that completed is not reset behind its caller.  A connection
- * in its handshake on the listening side is dropped outside them, as its
- * drop takes @lock itself.
+ * locks, so that a HELLO that just arrived wins over its timeout (it is
+ * handled under @lock): a connect that completed is not reset behind its
+ * caller.  A connection in its handshake on the listening side is taken
+ * off the list under them and dropped after, as its drop takes @lock.
  */
 static void xd_inet_timer_work(struct work_struct *w)
 {
@@ -1474,7 +1486,7 @@ static void xd_inet_timer_work(struct work_struct *w)
 	    !test_bit(XD_F_HANDSHAKEN, &conn->flags)) {
 		xdiscon_stat_inc(net, XDISCON_STAT_HANDSHAKE_TIMEOUTS);
 		if (conn->listener)
-			drop = true;
+			drop = xd_inet_unpend(conn);
 		else
 			xd_inet_reset_locked(conn, true, -ETIMEDOUT);
 	} else if (conn->deadline_kind == XD_F_RELEASED && conn->tcp) {
@@ -1483,7 +1495,7 @@ static void xd_inet_timer_work(struct work_struct *w)
 	}
 	mutex_unlock(&conn->lock);
 	release_sock(&xsk->sk);
-	if (drop && xd_inet_unpend(conn))
+	if (drop)
 		xd_inet_drop_pending(conn);
 	sock_put(&xsk->sk);
 }
@@ -1516,6 +1528,7 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 	struct xdiscon_sock *listener = lconn->xsk, *child;
 	struct xd_inet_conn *conn;
 	struct sock *csk;
+	bool closing;
 	int err;
 
 	csk = xdiscon_sk_alloc_child(listener);
@@ -1542,11 +1555,16 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 	/*
 	 * Set up under the connection's mutex: a closing listener that
 	 * takes it off the list waits for the mutex before resetting it.
-	 * The list holds the reference sk_alloc() gave.
+	 * The list holds the reference sk_alloc() gave.  Once the listener
+	 * has begun to empty its list, the child is not listed (nobody
+	 * would take it off again): counted all the same, it is dropped
+	 * below, as the list's owner drops what it takes off.
 	 */
 	mutex_lock(&conn->lock);
 	spin_lock(&lconn->pending_lock);
-	list_add_tail(&conn->pending_node, &lconn->pending);
+	closing = lconn->closing;
+	if (!closing)
+		list_add_tail(&conn->pending_node, &lconn->pending);
 	WRITE_ONCE(lconn->npending, lconn->npending + 1);
 	spin_unlock(&lconn->pending_lock);
 	strp_init(&conn->strp, tcp->sk, &xd_inet_strp_cb);
@@ -1557,7 +1575,7 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 	xd_inet_rcv_held(tcp->sk);
 	xd_inet_queue(conn, &conn->rx_work);
 	mutex_unlock(&conn->lock);
-	if (err && xd_inet_unpend(conn))
+	if (closing || (err && xd_inet_unpend(conn)))
 		xd_inet_drop_pending(conn);
 	return;
 
@@ -1578,9 +1596,10 @@ static bool xd_inet_can_take(struct xd_inet_conn *lconn)
 
 /*
  * Every handshake place is taken while TCP holds more connections: drop
- * the oldest connection that has not sent its HELLO, so that peers that
- * stay silent cannot keep others out for the handshake timeout.  True if
- * one was dropped.
+ * the oldest connection from which nothing has come (no HELLO handled,
+ * no frame waiting or being delivered), so that peers that stay silent
+ * cannot keep others out for the handshake timeout.  True if one was
+ * dropped.
  */
 static bool xd_inet_evict_oldest(struct xd_inet_conn *lconn)
 {
@@ -1588,7 +1607,8 @@ static bool xd_inet_evict_oldest(struct xd_inet_conn *lconn)
 
 	spin_lock(&lconn->pending_lock);
 	list_for_each_entry(child, &lconn->pending, pending_node) {
-		if (!test_bit(XD_F_HANDSHAKEN, &child->flags)) {
+		if (!test_bit(XD_F_HANDSHAKEN, &child->flags) &&
+		    xd_inet_rxq_idle(child)) {
 			list_del_init(&child->pending_node);
 			victim = child;
 			break;
@@ -1909,6 +1929,9 @@ static void xd_inet_unbind(struct xdiscon_sock *xsk)
 	xd_inet_tcp_close(conn, false);
 	mutex_unlock(&conn->lock);
 
+	spin_lock(&conn->pending_lock);
+	conn->closing = true;
+	spin_unlock(&conn->pending_lock);
 	/*
 	 * Each child comes off the list under the lock, one at a time:
 	 * whoever takes it off (here, its handshake, its timer) owns the

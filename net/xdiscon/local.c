@@ -257,9 +257,8 @@ static int xd_local_connect_to(struct xdiscon_sock *xsk,
 	child->conn = conn;
 	child->conn_side = 1;
 	WRITE_ONCE(csk->sk_state, XDISCON_CONNECTED);
-	/* Each end's SO_PEERCRED: the connecting task's, the listener's. */
+	/* The accepted end's SO_PEERCRED: the connecting task's. */
 	xdiscon_peercred_current(csk);
-	xdiscon_peercred_copy(sk, &listener->sk);
 
 	err = xdiscon_enqueue_child(listener, child);
 	if (err) {
@@ -271,8 +270,11 @@ static int xd_local_connect_to(struct xdiscon_sock *xsk,
 		sock_put(sk);
 		sock_put(csk);		/* the connection's */
 		sock_put(csk);		/* the accept queue's: frees conn */
+		return err;
 	}
-	return err;
+	/* Ours: the listener's, as AF_UNIX gives it, once connected. */
+	xdiscon_peercred_copy(sk, &listener->sk);
+	return 0;
 }
 
 static int xd_local_connect(struct xdiscon_sock *xsk,
