@@ -57,7 +57,7 @@ DEBUG_T    := socket_test core_test inet_test race_test policy_test seed_test st
 	      bench_test.sh module_test
 STOCK_T    := $(DEBUG_T) dkms_vm_test.sh
 T          ?=
-KUNIT_SUITES := xdiscon_socket xdiscon_discdata xdiscon_state
+KUNIT_SUITES := xdiscon_socket xdiscon_discdata xdiscon_state xdiscon_inet_frames
 
 LIB_SRC    := tools/lib/xdiscon
 LIB_OUT    := $(BUILD)/lib
