@@ -3,8 +3,10 @@
  * Who may do what: the port rule (a port below the namespace's
  * net.ipv4.ip_unprivileged_port_start needs CAP_NET_BIND_SERVICE in the
  * user namespace that owns the network namespace, on both transports)
- * and SO_PEERCRED / SO_PEERPIDFD on local connections.  Each check that
- * needs another user runs in a child process that drops to "nobody".
+ * and SO_PEERCRED / SO_PEERPIDFD on local connections; a cgroup's BPF
+ * bind6/connect6 programs hold for the inet transport as for TCP.  Each
+ * check that needs another user, or another cgroup, runs in a child
+ * process.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,8 +15,12 @@
 #include <sched.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
 
 #include "../kselftest_harness.h"
 #include "xd_util.h"
@@ -210,6 +216,137 @@ TEST(peercred_both_ends)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	close(sfd);
+	close(lfd);
+}
+
+/* -- cgroup BPF sock_addr programs and the inet transport -- */
+
+#define CG_DIR "/tmp/xdiscon-cgroup2"
+#define CG_TEST CG_DIR "/policy_test"
+
+/*
+ * A cgroup/bind6 or cgroup/connect6 program that refuses one port (the
+ * program returns 0: the call fails with EPERM) and allows the rest.
+ */
+static int load_port_filter(enum bpf_attach_type type, unsigned short port)
+{
+	struct bpf_insn prog[] = {
+		/* r2 = ctx->user_port (network order, in the low 16 bits) */
+		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = 2, .src_reg = 1,
+		  .off = offsetof(struct bpf_sock_addr, user_port) },
+		{ .code = BPF_JMP | BPF_JEQ | BPF_K, .dst_reg = 2, .off = 2,
+		  .imm = htons(port) },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr = {
+		.prog_type = BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+		.expected_attach_type = type,
+		.insns = (uintptr_t)prog,
+		.insn_cnt = sizeof(prog) / sizeof(prog[0]),
+		.license = (uintptr_t)"GPL",
+	};
+
+	return syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+}
+
+static int attach_to_cgroup(int cg, int prog, enum bpf_attach_type type)
+{
+	union bpf_attr attr = {
+		.target_fd = cg,
+		.attach_bpf_fd = prog,
+		.attach_type = type,
+	};
+
+	return syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof(attr));
+}
+
+/* connect() or bind() of a plain TCP socket to [::1]:@port: 0 or errno. */
+static int tcp_call(int do_bind, unsigned short port)
+{
+	struct sockaddr_in6 a = {
+		.sin6_family = AF_INET6,
+		.sin6_port = htons(port),
+		.sin6_addr = IN6ADDR_LOOPBACK_INIT,
+	};
+	int fd = socket(AF_INET6, SOCK_STREAM, 0), err = 0;
+
+	if (do_bind ? bind(fd, (struct sockaddr *)&a, sizeof(a)) :
+		      connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* The same through the inet transport. */
+static int xd_call(int do_bind, unsigned short port)
+{
+	struct sockaddr_xdiscon a = xd_addr(port);
+	int fd = xd_socket(SOCK_STREAM), err = 0;
+
+	if (do_bind ? bind(fd, (struct sockaddr *)&a, sizeof(a)) :
+		      connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static unsigned short refused_port, open_port;
+
+/*
+ * In a cgroup of its own, with programs refusing @refused_port on bind
+ * and connect: the inet transport gets what TCP gets, EPERM, and other
+ * ports work (an AF_XDISCON listener waits on @open_port).
+ */
+static int in_filtered_cgroup(void)
+{
+	char pid[16];
+	int cg, prog;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (write_file(CG_TEST "/cgroup.procs", pid))
+		return 1;
+	cg = open(CG_TEST, O_RDONLY | O_DIRECTORY);
+	if (cg < 0)
+		return 2;
+	prog = load_port_filter(BPF_CGROUP_INET6_CONNECT, refused_port);
+	if (prog < 0 || attach_to_cgroup(cg, prog, BPF_CGROUP_INET6_CONNECT))
+		return 3;
+	prog = load_port_filter(BPF_CGROUP_INET6_BIND, refused_port);
+	if (prog < 0 || attach_to_cgroup(cg, prog, BPF_CGROUP_INET6_BIND))
+		return 4;
+	if (tcp_call(0, refused_port) != EPERM ||
+	    tcp_call(1, refused_port) != EPERM)
+		return 5;		/* the programs do not work at all */
+	if (xd_call(0, refused_port) != EPERM)
+		return 6;
+	if (xd_call(1, refused_port) != EPERM)
+		return 7;
+	if (xd_call(0, open_port) || xd_call(1, 0))
+		return 8;
+	return 0;
+}
+
+TEST(cgroup_bpf_sock_addr_holds_for_inet)
+{
+	int lfd, ret;
+
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	lfd = xd_listener(SOCK_STREAM, 4);
+	ASSERT_LE(0, lfd);
+	open_port = xd_port(lfd);
+	refused_port = open_port + 1;
+	mkdir(CG_DIR, 0755);
+	ASSERT_EQ(0, mount("none", CG_DIR, "cgroup2", 0, NULL))
+		TH_LOG("mount cgroup2: %s", strerror(errno));
+	ASSERT_EQ(0, mkdir(CG_TEST, 0755));
+	ret = in_child(in_filtered_cgroup);
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(0, rmdir(CG_TEST));
+	EXPECT_EQ(0, umount(CG_DIR));
+	rmdir(CG_DIR);
 	close(lfd);
 }
 
