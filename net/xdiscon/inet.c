@@ -127,15 +127,7 @@ static unsigned int inet_max_handshakes = 256;
 static int xd_set_max_handshakes(const char *val,
 				 const struct kernel_param *kp)
 {
-	unsigned int n;
-	int err = kstrtouint(val, 0, &n);
-
-	if (err)
-		return err;
-	if (n < 1 || n > 65535)
-		return -EINVAL;
-	WRITE_ONCE(inet_max_handshakes, n);
-	return 0;
+	return param_set_uint_minmax(val, kp, 1, 65535);
 }
 
 static const struct kernel_param_ops xd_max_handshakes_ops = {
