@@ -1210,7 +1210,8 @@ static void xd_inet_offer(struct xd_inet_conn *lconn)
 
 	spin_lock(&lconn->pending_lock);
 	list_for_each_entry_safe(child, next, &lconn->pending, pending_node) {
-		if (!test_bit(XD_F_HANDSHAKEN, &child->flags))
+		/* Pairs with the barrier in xd_inet_server_hello(). */
+		if (!test_bit_acquire(XD_F_HANDSHAKEN, &child->flags))
 			continue;
 		list_del_init(&child->pending_node);
 		if (xdiscon_enqueue_child(lconn->xsk, child->xsk)) {
@@ -1251,6 +1252,11 @@ static void xd_inet_server_hello(struct xd_inet_conn *conn,
 	mutex_lock(&conn->lock);
 	xd_inet_disarm_timer(conn);
 	WRITE_ONCE(xsk->sk.sk_state, XDISCON_CONNECTED);
+	/*
+	 * xd_inet_offer() reads the bit without @lock, on any CPU, and
+	 * queues the child: whoever accepts it must see it connected.
+	 */
+	smp_mb__before_atomic();
 	set_bit(XD_F_HANDSHAKEN, &conn->flags);
 	mutex_unlock(&conn->lock);
 	xd_inet_offer(xd_conn(conn->listener));
@@ -1520,7 +1526,7 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 	struct xdiscon_sock *listener = lconn->xsk, *child;
 	struct xd_inet_conn *conn;
 	struct sock *csk;
-	bool closing;
+	bool closing, drop;
 	int err;
 
 	csk = xdiscon_sk_alloc_child(listener);
@@ -1566,8 +1572,13 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 	/* The client's hello may be there already, or the client gone. */
 	xd_inet_rcv_held(tcp->sk);
 	xd_inet_queue(conn, &conn->rx_work);
+	/*
+	 * Without our HELLO sent, off the list before @lock lets the
+	 * client's be handled, which could queue the child for accept().
+	 */
+	drop = closing || (err && xd_inet_unpend(conn));
 	mutex_unlock(&conn->lock);
-	if (closing || (err && xd_inet_unpend(conn)))
+	if (drop)
 		xd_inet_drop_pending(conn);
 	return;
 
