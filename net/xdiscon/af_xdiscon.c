@@ -86,6 +86,7 @@ static void xdiscon_sk_destruct(struct sock *sk)
 	xdiscon_sk_purge(xsk);
 	if (xsk->conn)
 		xsk->transport->destruct(xsk);
+	xdiscon_rcv_charge_exit(xsk);
 }
 
 struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern)
@@ -114,7 +115,8 @@ struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern)
 /*
  * A new connection's socket for @listener's queue.  Like TCP's accepted
  * sockets, it starts with the listener's buffer sizes (and their locks,
- * so a size the user set stays set).
+ * so a size the user set stays set), and its memory is charged to the
+ * listener's memory cgroup: it may be allocated in a kworker.
  */
 struct sock *xdiscon_sk_alloc_child(struct xdiscon_sock *listener)
 {
@@ -127,6 +129,7 @@ struct sock *xdiscon_sk_alloc_child(struct xdiscon_sock *listener)
 	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(lsk->sk_rcvbuf));
 	/* A bit-field on 6.1: no READ_ONCE(); a stale copy is as good. */
 	sk->sk_userlocks = lsk->sk_userlocks & SOCK_BUF_LOCK_MASK;
+	xdiscon_sk_memcg_inherit(sk, lsk);
 	return sk;
 }
 
@@ -782,6 +785,7 @@ static int __init xdiscon_init(void)
 	}
 	xdiscon_family_ops.family = family;
 
+	xdiscon_rcv_charge_setup();
 	err = proto_register(&xdiscon_proto, 1);
 	if (err)
 		return err;

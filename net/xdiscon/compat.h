@@ -115,4 +115,63 @@ static inline int xdiscon_tcp_sendpages_locked(struct sock *sk,
 #define XDISCON_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #endif
 
+/*
+ * The memory cgroup a socket's memory is charged to (sk->sk_memcg, set
+ * by sk_alloc() from the allocating task, NULL for none).
+ */
+#include <linux/memcontrol.h>
+#include <linux/page_counter.h>
+
+#ifdef CONFIG_MEMCG
+/* @sk's memory is charged where @from's is. */
+static inline void xdiscon_sk_memcg_inherit(struct sock *sk,
+					    const struct sock *from)
+{
+	struct mem_cgroup *memcg = from->sk_memcg;
+
+	if (sk->sk_memcg == memcg)
+		return;
+	if (memcg)
+		css_get(&memcg->css);
+	if (sk->sk_memcg)
+		css_put(&sk->sk_memcg->css);
+	sk->sk_memcg = memcg;
+}
+
+/*
+ * Would @bytes more take @sk's memory cgroup, or one above it, past its
+ * memory.max (cgroup v2, where socket memory is charged to the memory
+ * counter)?  The socket charge cannot say: with bottom halves off it is
+ * forced past the limit, and in a task it reclaims and may call the
+ * cgroup's OOM killer.  No exported call answers, so this reads the
+ * counters memory.current and memory.max show.
+ */
+static inline bool xdiscon_memcg_full(const struct sock *sk,
+				      unsigned int bytes)
+{
+	unsigned long pages = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	struct mem_cgroup *memcg = READ_ONCE(sk->sk_memcg);
+
+	if (!mem_cgroup_sockets_enabled ||
+	    !cgroup_subsys_on_dfl(memory_cgrp_subsys))
+		return false;
+	for (; memcg; memcg = parent_mem_cgroup(memcg))
+		if (page_counter_read(&memcg->memory) + pages >
+		    READ_ONCE(memcg->memory.max))
+			return true;
+	return false;
+}
+#else
+static inline void xdiscon_sk_memcg_inherit(struct sock *sk,
+					    const struct sock *from)
+{
+}
+
+static inline bool xdiscon_memcg_full(const struct sock *sk,
+				      unsigned int bytes)
+{
+	return false;
+}
+#endif
+
 #endif /* _XDISCON_COMPAT_H */

@@ -14,7 +14,9 @@
 #include <linux/sched/signal.h>
 #include <linux/skbuff.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
+#include "compat.h"
 #include "xdiscon.h"
 
 /*
@@ -545,6 +547,127 @@ bool xdiscon_rcv_room(struct xdiscon_sock *xsk, struct sk_buff *skb,
 	unsigned int queued = READ_ONCE(xsk->rx_bytes);
 
 	return !queued || queued + skb->truesize <= limit;
+}
+
+/*
+ * Receive memory of a transport whose skbs come from outside the family
+ * (inet).  Each skb is charged from the moment the transport takes it
+ * until it is freed, in TCP's pool, under TCP's limits and pressure state
+ * (net.ipv4.tcp_mem; tcp_rmem[0] the minimum under pressure), and to the
+ * receiving socket's memory cgroup: the bytes arrived as TCP's, and TCP's
+ * own charge ends when the transport takes them.  They show in
+ * /proc/net/sockstat's TCP "mem" and in the cgroup's memory.stat "sock".
+ *
+ * The charge goes to a sock of its own, xsk->rmem (xdiscon_rmem_proto),
+ * which has no struct socket: nothing a user does through SOL_SOCKET
+ * options (SO_RESERVE_MEM) reaches its sk_forward_alloc, which its own
+ * sk_receive_queue.lock guards, as the charge comes from the transport's
+ * softirq and the uncharge from whoever frees the skb (who must not hold
+ * that lock).  The local transport charges nothing here: its skbs stay
+ * charged to their sender (sk_wmem_alloc), as AF_UNIX's do.
+ */
+static struct proto xdiscon_rmem_proto = {
+	.name			= "XDISCON-RMEM",
+	.owner			= THIS_MODULE,
+	.obj_size		= sizeof(struct sock),
+};
+
+/*
+ * Module init: TCP's pool, limits and pressure state, through tcp_prot.
+ * Its socket count too, for the share each socket may take under
+ * pressure: each sock here goes with a TCP socket that TCP counts.
+ */
+void xdiscon_rcv_charge_setup(void)
+{
+	struct proto *p = &xdiscon_rmem_proto;
+
+	p->memory_allocated = tcp_prot.memory_allocated;
+	p->per_cpu_fw_alloc = tcp_prot.per_cpu_fw_alloc;
+	p->memory_pressure = tcp_prot.memory_pressure;
+	p->enter_memory_pressure = tcp_prot.enter_memory_pressure;
+	p->leave_memory_pressure = tcp_prot.leave_memory_pressure;
+	p->sysctl_mem = tcp_prot.sysctl_mem;
+	p->sysctl_rmem_offset = tcp_prot.sysctl_rmem_offset;
+	p->sysctl_wmem_offset = tcp_prot.sysctl_wmem_offset;
+	p->sockets_allocated = tcp_prot.sockets_allocated;
+}
+
+/*
+ * Give @xsk the sock its received memory is charged to, charged where
+ * @xsk's own memory is (its memory cgroup).  Before the transport can
+ * charge anything; process context, under lock_sock() or before @xsk is
+ * published.
+ */
+int xdiscon_rcv_charge_init(struct xdiscon_sock *xsk)
+{
+	struct sock *sk = &xsk->sk, *rmem;
+
+	if (xsk->rmem)
+		return 0;
+	rmem = sk_alloc(sock_net(sk), sk->sk_family, GFP_KERNEL,
+			&xdiscon_rmem_proto, 1);
+	if (!rmem)
+		return -ENOMEM;
+	skb_queue_head_init(&rmem->sk_receive_queue);
+	xdiscon_sk_memcg_inherit(rmem, sk);
+	xsk->rmem = rmem;
+	return 0;
+}
+
+/* At destruction, every skb charged to @xsk freed. */
+void xdiscon_rcv_charge_exit(struct xdiscon_sock *xsk)
+{
+	struct sock *rmem = xsk->rmem;
+
+	if (!rmem)
+		return;
+	WARN_ON_ONCE(atomic_read(&rmem->sk_rmem_alloc) ||
+		     rmem->sk_forward_alloc);
+	sk_free(rmem);
+}
+
+static void xdiscon_rfree(struct sk_buff *skb)
+{
+	struct sock *rmem = skb->sk;
+	unsigned int len = skb->truesize;
+
+	spin_lock_bh(&rmem->sk_receive_queue.lock);
+	atomic_sub(len, &rmem->sk_rmem_alloc);
+	sk_mem_uncharge(rmem, len);
+	sk_mem_reclaim(rmem);
+	spin_unlock_bh(&rmem->sk_receive_queue.lock);
+}
+
+/*
+ * Charge @skb to @xsk (which has its xdiscon_rcv_charge_init()), or
+ * return false when TCP's memory limit or the socket's memory cgroup has
+ * no room for it: the transport then stops taking data from its peer
+ * until there is.  A socket holding nothing takes one skb past the
+ * cgroup's limit (as TCP grants each socket tcp_rmem[0] under pressure):
+ * a reader waiting on one connection is not starved by the others that
+ * filled the cgroup.  A frame is charged at its skb's truesize, which
+ * for the clones the inet transport takes from TCP is the whole TCP
+ * buffer each holds, as the receive limit counts it: conservative, and
+ * bounded per socket by that limit.  Any context.
+ */
+bool xdiscon_rcv_charge(struct xdiscon_sock *xsk, struct sk_buff *skb)
+{
+	struct sock *rmem = xsk->rmem;
+	bool ok;
+
+	spin_lock_bh(&rmem->sk_receive_queue.lock);
+	ok = (!atomic_read(&rmem->sk_rmem_alloc) ||
+	      !xdiscon_memcg_full(rmem, skb->truesize)) &&
+	     sk_rmem_schedule(rmem, skb, skb->truesize);
+	if (ok) {
+		skb_orphan(skb);
+		skb->sk = rmem;
+		skb->destructor = xdiscon_rfree;
+		atomic_add(skb->truesize, &rmem->sk_rmem_alloc);
+		sk_mem_charge(rmem, skb->truesize);
+	}
+	spin_unlock_bh(&rmem->sk_receive_queue.lock);
+	return ok;
 }
 
 /* Queue @skb for the reader; dropped once the receive side is shut. */

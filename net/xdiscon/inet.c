@@ -34,7 +34,12 @@
  * Flow control: the receiver's SO_RCVBUF bounds its receive queue as on
  * the local transport; beyond that, parsed frames wait on conn->rxq, and
  * past SO_RCVBUF there too the strparser pauses, TCP's window closes and
- * the sender's TCP and then its SO_SNDBUF fill up.
+ * the sender's TCP and then its SO_SNDBUF fill up.  Every parsed frame is
+ * charged to the socket (xdiscon_rcv_charge()); a frame that finds no
+ * memory (tcp_mem, or the socket's memory cgroup at its limit) waits
+ * uncharged on rxq, the one frame that does, and the strparser pauses
+ * until rx_work can charge it: conn->mem_work retries after
+ * XD_MEM_RETRY, as it does a transmit that found no memory.
  */
 
 #include <kunit/visibility.h>
@@ -183,6 +188,8 @@ enum {
  * @tx_err: the error a send into TCP met (it consumes TCP's sk_err);
  *	@lock.
  * @rx_work, @tx_work, @timer_work: see the top of the file.
+ * @mem_work: reruns @rx_work and @tx_work after XD_MEM_RETRY, when a
+ *	frame found no memory.
  * @deadline_kind: what @timer_work ends (XD_F_HANDSHAKEN: the handshake,
  *	XD_F_RELEASED: the background close); @lock.
  * @listener: for a connection still in its handshake on the listening
@@ -211,6 +218,7 @@ struct xd_inet_conn {
 	struct work_struct rx_work;
 	struct work_struct tx_work;
 	struct delayed_work timer_work;
+	struct delayed_work mem_work;
 	int deadline_kind;
 	struct xdiscon_sock *listener;
 	struct list_head pending_node;
@@ -231,10 +239,14 @@ struct xd_inet_tx_cb {
 
 #define XD_TX_CB(skb) ((struct xd_inet_tx_cb *)(skb)->cb)
 
-/* A parsed frame in rxq: the core's view of its payload, and its type. */
+/*
+ * A parsed frame in rxq: the core's view of its payload, its type, and
+ * whether it is charged to the socket yet (xdiscon_rcv_charge()).
+ */
 struct xd_inet_rx_cb {
 	struct xdiscon_skb_cb xd;
 	u8 type;
+	bool charged;
 };
 
 #define XD_RX_CB(skb) ((struct xd_inet_rx_cb *)(skb)->cb)
@@ -265,6 +277,28 @@ static void xd_inet_queue(struct xd_inet_conn *conn, struct work_struct *w)
 	sock_hold(&conn->xsk->sk);
 	if (!queue_work(xd_inet_wq, w))
 		sock_put(&conn->xsk->sk);
+}
+
+/* How long a frame that found no memory waits before it tries again. */
+#define XD_MEM_RETRY	(HZ / 10)
+
+/* Try receive and transmit again later: memory ran short.  Any context. */
+static void xd_inet_mem_retry(struct xd_inet_conn *conn)
+{
+	sock_hold(&conn->xsk->sk);
+	if (!queue_delayed_work(xd_inet_wq, &conn->mem_work, XD_MEM_RETRY))
+		sock_put(&conn->xsk->sk);
+}
+
+static void xd_inet_mem_work(struct work_struct *w)
+{
+	struct xd_inet_conn *conn = container_of(to_delayed_work(w),
+						 struct xd_inet_conn,
+						 mem_work);
+
+	xd_inet_queue(conn, &conn->rx_work);
+	xd_inet_queue(conn, &conn->tx_work);
+	sock_put(&conn->xsk->sk);
 }
 
 /* Arm @conn's timer to end @kind (an XD_F_* bit) after @delay.  @lock. */
@@ -373,6 +407,25 @@ static bool xd_inet_handoff(struct xd_inet_conn *conn, struct sock *sk)
 	return xdiscon_rcv_handoff(conn->xsk);
 }
 
+/*
+ * The least receive buffer of the TCP socket: four whole frames, for a
+ * window of about two (TCP advertises about half its buffer).  The
+ * strparser refuses a message longer than its socket's sk_rcvbuf, and
+ * waits to read the rest of a frame until TCP holds all of it.  Set
+ * before the connection opens, as TCP sizes its window clamp from it
+ * then (accepted sockets inherit the listener's); TCP's autotuning only
+ * raises it, and a clamp under memory pressure (to tcp_rmem[2]) is undone
+ * at the next arrival.  Under the TCP socket's lock, or before its
+ * callbacks are hooked.
+ */
+#define XD_TCP_RCVBUF_MIN	(4 * (XD_HDR_LEN + XD_MAX_DATA))
+
+static void xd_inet_frame_room(struct sock *sk)
+{
+	if (READ_ONCE(sk->sk_rcvbuf) < XD_TCP_RCVBUF_MIN)
+		WRITE_ONCE(sk->sk_rcvbuf, XD_TCP_RCVBUF_MIN);
+}
+
 static void xd_inet_data_ready(struct sock *sk)
 {
 	void (*fallback)(struct sock *sk) = NULL;
@@ -380,14 +433,17 @@ static void xd_inet_data_ready(struct sock *sk)
 
 	read_lock_bh(&sk->sk_callback_lock);
 	conn = xd_inet_conn_of(sk);
-	if (!conn)
+	if (!conn) {
 		fallback = READ_ONCE(xd_tcp_data_ready);
-	else if (conn->role == XD_ROLE_LISTENER)
+	} else if (conn->role == XD_ROLE_LISTENER) {
 		xd_inet_queue(conn, &conn->rx_work);
-	else if (sock_owned_by_user_nocheck(sk))
-		xd_inet_parse_owned(conn, sk);
-	else if (!xd_inet_handoff(conn, sk))
-		strp_data_ready(&conn->strp);
+	} else {
+		xd_inet_frame_room(sk);
+		if (sock_owned_by_user_nocheck(sk))
+			xd_inet_parse_owned(conn, sk);
+		else if (!xd_inet_handoff(conn, sk))
+			strp_data_ready(&conn->strp);
+	}
 	read_unlock_bh(&sk->sk_callback_lock);
 	if (fallback)
 		fallback(sk);
@@ -549,7 +605,8 @@ static bool xd_inet_rcv_direct(struct xd_inet_conn *conn, struct sk_buff *skb)
 	struct xdiscon_sock *xsk = conn->xsk;
 	u8 type = XD_RX_CB(skb)->type;
 
-	if ((READ_ONCE(conn->flags) & mask) != BIT(XD_F_HANDSHAKEN) ||
+	if (!XD_RX_CB(skb)->charged ||
+	    (READ_ONCE(conn->flags) & mask) != BIT(XD_F_HANDSHAKEN) ||
 	    (type == XD_FRAME_DATA && !xdiscon_skb_unread(skb)) ||
 	    (type != XD_FRAME_DATA && type != XD_FRAME_DISCONNECT))
 		return false;
@@ -597,6 +654,7 @@ static void xd_inet_rcv_msg(struct strparser *strp, struct sk_buff *skb)
 	XD_RX_CB(skb)->xd.consumed = off + XD_HDR_LEN;
 	XD_RX_CB(skb)->xd.end = off + full;
 	XD_RX_CB(skb)->type = hdr.type;
+	XD_RX_CB(skb)->charged = xdiscon_rcv_charge(conn->xsk, skb);
 	xd_inet_track_rcvbuf(conn, strp->sk);
 	/* Parsed in a pull, TCP's backlog at its release_sock() included. */
 	if (sock_owned_by_user_nocheck(strp->sk) &&
@@ -610,7 +668,8 @@ static void xd_inet_rcv_msg(struct strparser *strp, struct sk_buff *skb)
 	spin_lock_bh(&conn->rxq.lock);
 	__skb_queue_tail(&conn->rxq, skb);
 	conn->rxq_bytes += skb->truesize;
-	pause = conn->rxq_bytes > READ_ONCE(conn->rcvbuf);
+	pause = conn->rxq_bytes > READ_ONCE(conn->rcvbuf) ||
+		!XD_RX_CB(skb)->charged;
 	spin_unlock_bh(&conn->rxq.lock);
 	if (pause)
 		strp_pause(strp);
@@ -663,6 +722,7 @@ static int xd_inet_tcp_create(struct xdiscon_sock *xsk, struct socket **res)
 	tcp->sk->sk_reuse = xsk->sk.sk_reuse;
 	/* Frames are messages: send each as soon as it is complete. */
 	tcp_sock_set_nodelay(tcp->sk);
+	xd_inet_frame_room(tcp->sk);
 	*res = tcp;
 	return 0;
 }
@@ -899,7 +959,9 @@ static void xd_inet_push(struct xd_inet_conn *conn)
 			bool last = skb_queue_is_last(&conn->txq, skb);
 
 			ret = xd_inet_send_piece(sk, skb, last);
-			if (ret < 0 && ret != -EAGAIN && !conn->tx_err) {
+			if (ret == -ENOMEM) {
+				xd_inet_mem_retry(conn);
+			} else if (ret < 0 && ret != -EAGAIN && !conn->tx_err) {
 				/* TCP failed: rx_work resets the socket. */
 				conn->tx_err = ret;
 				xd_inet_queue(conn, &conn->rx_work);
@@ -1109,6 +1171,22 @@ static void xd_inet_rxq_requeue(struct xd_inet_conn *conn, struct sk_buff *skb)
 	spin_unlock_bh(&conn->rxq.lock);
 }
 
+/*
+ * No frame on rxq waits for memory.  Only the last frame the parser
+ * queued before it paused can: it queues nothing more while paused.
+ */
+static bool xd_inet_rxq_charged(struct xd_inet_conn *conn)
+{
+	struct sk_buff *skb;
+	bool charged;
+
+	spin_lock_bh(&conn->rxq.lock);
+	skb = skb_peek_tail(&conn->rxq);
+	charged = !skb || XD_RX_CB(skb)->charged;
+	spin_unlock_bh(&conn->rxq.lock);
+	return charged;
+}
+
 static int xd_inet_read_hello(struct sk_buff *skb, struct xd_hello *hello)
 {
 	if (skb_copy_bits(skb, XD_RX_CB(skb)->xd.consumed, hello,
@@ -1308,6 +1386,17 @@ static int __xd_inet_deliver(struct xd_inet_conn *conn)
 	while (!err && (skb = xd_inet_rxq_dequeue(conn))) {
 		u8 type = XD_RX_CB(skb)->type;
 
+		/* Only what the socket will queue waits for memory. */
+		if (!XD_RX_CB(skb)->charged && type == XD_FRAME_DATA &&
+		    !test_bit(XD_F_RELEASED, &conn->flags)) {
+			if (!xdiscon_rcv_charge(xsk, skb)) {
+				xd_inet_rxq_requeue(conn, skb);
+				xd_inet_mem_retry(conn);
+				return 0;
+			}
+			XD_RX_CB(skb)->charged = true;
+		}
+
 		if (!test_bit(XD_F_HANDSHAKEN, &conn->flags)) {
 			if (type != XD_FRAME_HELLO) {
 				kfree_skb(skb);
@@ -1419,7 +1508,8 @@ static void xd_inet_rx(struct xd_inet_conn *conn)
 	mutex_lock(&conn->lock);
 	/* Only while the TCP socket exists: the parser's work locks it. */
 	if (conn->tcp && READ_ONCE(conn->strp.paused) &&
-	    READ_ONCE(conn->rxq_bytes) <= READ_ONCE(conn->rcvbuf))
+	    READ_ONCE(conn->rxq_bytes) <= READ_ONCE(conn->rcvbuf) &&
+	    xd_inet_rxq_charged(conn))
 		strp_unpause(&conn->strp);
 	err = xd_inet_tcp_status(conn, &eof, &truncated);
 	/*
@@ -1511,6 +1601,7 @@ static void xd_inet_init_conn(struct xd_inet_conn *conn,
 	INIT_WORK(&conn->rx_work, xd_inet_rx_work);
 	INIT_WORK(&conn->tx_work, xd_inet_tx_work);
 	INIT_DELAYED_WORK(&conn->timer_work, xd_inet_timer_work);
+	INIT_DELAYED_WORK(&conn->mem_work, xd_inet_mem_work);
 	INIT_LIST_HEAD(&conn->pending_node);
 	INIT_LIST_HEAD(&conn->pending);
 	spin_lock_init(&conn->pending_lock);
@@ -1534,7 +1625,8 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 		goto err_tcp;
 	child = xdiscon_sk(csk);
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
-	if (!conn) {
+	if (!conn || xdiscon_rcv_charge_init(child)) {
+		kfree(conn);
 		sock_put(csk);
 		goto err_tcp;
 	}
@@ -1742,6 +1834,11 @@ static int xd_inet_connect(struct xdiscon_sock *xsk,
 	if (!conn->tcp || conn->role != XD_ROLE_NONE) {
 		mutex_unlock(&conn->lock);
 		return -EINVAL;
+	}
+	err = xdiscon_rcv_charge_init(xsk);
+	if (err) {
+		mutex_unlock(&conn->lock);
+		return err;
 	}
 	conn->role = XD_ROLE_CONN;
 	strp_init(&conn->strp, conn->tcp->sk, &xd_inet_strp_cb);

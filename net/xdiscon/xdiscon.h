@@ -22,9 +22,15 @@
  * through the xdiscon_rcv_*() helpers, which take only the receive queue
  * lock.
  *
+ * The lock of xsk->rmem's sk_receive_queue, which guards the receive
+ * charge (xdiscon_rcv_charge()), is a leaf: taken with no skb freed
+ * under it, possibly under the TCP socket's lock.
+ *
  * Refcounts: a socket holds its transport connection; the connection holds
  * a sock reference on each end still attached (see local.c).  An skb sent
- * by a socket is charged to it (sk_wmem_alloc) until the reader frees it.
+ * by a socket is charged to it (sk_wmem_alloc) until the reader frees it;
+ * an skb the inet transport receives is charged to the receiver's
+ * xsk->rmem from the moment it is parsed.
  */
 #ifndef _XDISCON_H
 #define _XDISCON_H
@@ -157,6 +163,9 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  *	sk_receive_queue.lock with WRITE_ONCE(), read locklessly.
  * @rx_readers: readers in recvmsg(); atomic.
  * @rx_sleepers: readers asleep in recvmsg(); atomic.
+ * @rmem: the sock a transport's received skbs are charged to (see
+ *	xdiscon_rcv_charge()), or NULL; set under lock_sock() before the
+ *	transport charges, freed at destruction.
  * @rx_handoff: bit XDISCON_RX_HANDOFF: a transport left receive work to
  *	the readers; atomic bitops, cleared by whoever does the work (see
  *	xdiscon_rcv_handoff()).
@@ -188,6 +197,7 @@ struct xdiscon_sock {
 	u32 rx_seq;
 	atomic_t rx_readers;
 	atomic_t rx_sleepers;
+	struct sock *rmem;
 	unsigned long rx_handoff;
 	wait_queue_head_t backlog_wait;
 	struct list_head accept_q;
@@ -237,6 +247,10 @@ int xdiscon_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		    int flags);
 bool xdiscon_rcv_room(struct xdiscon_sock *xsk, struct sk_buff *skb,
 		      unsigned int limit);
+void xdiscon_rcv_charge_setup(void);
+int xdiscon_rcv_charge_init(struct xdiscon_sock *xsk);
+void xdiscon_rcv_charge_exit(struct xdiscon_sock *xsk);
+bool xdiscon_rcv_charge(struct xdiscon_sock *xsk, struct sk_buff *skb);
 void xdiscon_rcv_skb(struct xdiscon_sock *xsk, struct sk_buff *skb);
 bool xdiscon_rcv_handoff(struct xdiscon_sock *xsk);
 void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data);
