@@ -116,6 +116,23 @@ static inline int xdiscon_tcp_sendpages_locked(struct sock *sk,
 #endif
 
 /*
+ * A network namespace's sysctl table of @n entries, @table[@n] being the
+ * empty entry that ends it where the kernel counts entries that way.
+ */
+#include <net/net_namespace.h>
+
+static inline struct ctl_table_header *
+xdiscon_register_net_sysctl(struct net *net, const char *path,
+			    struct ctl_table *table, size_t n)
+{
+#ifdef XDISCON_HAVE_REGISTER_NET_SYSCTL_SZ
+	return register_net_sysctl_sz(net, path, table, n);
+#else
+	return register_net_sysctl(net, path, table);
+#endif
+}
+
+/*
  * The memory cgroup a socket's memory is charged to (sk->sk_memcg, set
  * by sk_alloc() from the allocating task, NULL for none).
  */

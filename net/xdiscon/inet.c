@@ -43,12 +43,16 @@
  */
 
 #include <kunit/visibility.h>
+#include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/in6.h>
 #include <linux/moduleparam.h>
 #include <linux/tcp.h>
 #include <linux/workqueue.h>
 #include <net/inet_common.h>
 #include <net/ip.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include <net/sock.h>
 #include <net/strparser.h>
 #include <net/tcp.h>
@@ -144,6 +148,28 @@ module_param_cb(inet_max_handshakes, &xd_max_handshakes_ops,
 		&inet_max_handshakes, 0644);
 MODULE_PARM_DESC(inet_max_handshakes,
 		 "connections an inet listener holds in the handshake (1..65535, default 256)");
+
+/*
+ * The administrator's switches for the inet transport, whose TCP sockets
+ * Landlock's and other LSMs' TCP rules do not see (their hooks are not
+ * exported to modules): @inet_enable off refuses every new bind and
+ * connect of the transport; net.xdiscon.inet_needs_cap_net_raw, per
+ * network namespace, refuses them to a caller without CAP_NET_RAW in the
+ * user namespace that owns the network namespace.  Both say EPERM.
+ * Sockets already bound or connected are not touched.
+ */
+static bool inet_enable = true;
+module_param(inet_enable, bool, 0644);
+MODULE_PARM_DESC(inet_enable,
+		 "allow new inet transport sockets (default Y; N: bind and connect fail with EPERM)");
+
+/* Per network namespace: the sysctl and its value. */
+struct xd_inet_net {
+	struct ctl_table_header *sysctl;
+	int needs_cap_net_raw;
+};
+
+static unsigned int xd_inet_net_id;
 
 enum xd_role {
 	XD_ROLE_NONE,		/* bound, or not yet */
@@ -707,13 +733,68 @@ static const struct strp_callbacks xd_inet_strp_cb = {
 
 /* -- set-up and teardown of the TCP socket -- */
 
+/* May the caller bind or connect in @net?  Process context. */
+static int xd_inet_permitted(struct net *net)
+{
+	struct xd_inet_net *xn = net_generic(net, xd_inet_net_id);
+
+	if (!READ_ONCE(inet_enable))
+		return -EPERM;
+	if (READ_ONCE(xn->needs_cap_net_raw) &&
+	    !ns_capable(net->user_ns, CAP_NET_RAW))
+		return -EPERM;
+	return 0;
+}
+
+/*
+ * Give @tcp a file opened with @cred, as a user's TCP socket has: a
+ * kernel socket has none, and netfilter's owner match (and an LSM that
+ * labels files) knows a socket's owner by its file.  The socket then
+ * goes away with the file (xd_inet_tcp_free()).  On failure @tcp is
+ * released.  Process context.
+ */
+static int xd_inet_tcp_file(struct socket *tcp, const struct cred *cred)
+{
+	const struct cred *old = override_creds(cred);
+	struct file *file = sock_alloc_file(tcp, 0, NULL);
+
+	revert_creds(old);
+	return PTR_ERR_OR_ZERO(file);
+}
+
+/*
+ * Release a TCP socket of the transport, through its file.  A worker
+ * releases it at once, as sock_release() would; a task's fput() does it
+ * as the task returns from its system call.  Process context.
+ */
+static void xd_inet_tcp_free(struct socket *tcp)
+{
+	if (current->flags & PF_KTHREAD)
+		__fput_sync(tcp->file);
+	else
+		fput(tcp->file);
+}
+
+/*
+ * A TCP socket for @xsk, in its network namespace, with the caller's
+ * credentials, cgroup and memory cgroup (sk_alloc() takes the last two
+ * from the calling task), so that the policy a TCP socket of the
+ * caller's meets holds for it where it can: cgroup BPF programs, the
+ * owner match.  Process context, the user's.
+ */
 static int xd_inet_tcp_create(struct xdiscon_sock *xsk, struct socket **res)
 {
 	struct socket *tcp;
 	int err;
 
+	err = xd_inet_permitted(sock_net(&xsk->sk));
+	if (err)
+		return err;
 	err = sock_create_kern(sock_net(&xsk->sk), AF_INET6, SOCK_STREAM,
 			       IPPROTO_TCP, &tcp);
+	if (err)
+		return err;
+	err = xd_inet_tcp_file(tcp, current_cred());
 	if (err)
 		return err;
 	/* It may outlive the socket's owner (background close): pin netns. */
@@ -801,7 +882,7 @@ static void xd_inet_tcp_close(struct xd_inet_conn *conn, bool abortive)
 	if (abortive)
 		sock_no_linger(tcp->sk);
 	conn->tcp = NULL;
-	sock_release(tcp);
+	xd_inet_tcp_free(tcp);
 	__skb_queue_purge(&conn->txq);
 	xd_inet_rxq_purge(conn);
 	xd_inet_disarm_timer(conn);
@@ -1675,7 +1756,7 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 	return;
 
 err_tcp:
-	sock_release(tcp);
+	xd_inet_tcp_free(tcp);
 }
 
 /*
@@ -1729,16 +1810,26 @@ static void xd_inet_accept_all(struct xd_inet_conn *lconn)
 		mutex_lock(&lconn->lock);
 		err = -EAGAIN;
 		evict = false;
-		if (lconn->tcp && xd_inet_can_take(lconn))
+		tcp = NULL;
+		if (lconn->tcp && xd_inet_can_take(lconn)) {
 			err = kernel_accept(lconn->tcp, &tcp, O_NONBLOCK);
-		else if (lconn->tcp && !sk_acceptq_is_full(&lconn->xsk->sk))
+			/*
+			 * What the listener accepts is its owner's.  A
+			 * connection left without its file is closed.
+			 */
+			if (!err && xd_inet_tcp_file(tcp,
+						     lconn->tcp->file->f_cred))
+				tcp = NULL;
+		} else if (lconn->tcp && !sk_acceptq_is_full(&lconn->xsk->sk)) {
 			evict = READ_ONCE(lconn->tcp->sk->sk_ack_backlog);
+		}
 		mutex_unlock(&lconn->lock);
 		if (evict && xd_inet_evict_oldest(lconn))
 			continue;
 		if (err)
 			return;
-		xd_inet_new_child(lconn, tcp);
+		if (tcp)
+			xd_inet_new_child(lconn, tcp);
 	}
 }
 
@@ -1773,7 +1864,7 @@ static int xd_inet_bind(struct xdiscon_sock *xsk,
 		}
 	}
 	if (err) {
-		sock_release(tcp);
+		xd_inet_tcp_free(tcp);
 		return err;
 	}
 	mutex_lock(&conn->lock);
@@ -2086,13 +2177,74 @@ const struct xdiscon_transport xdiscon_inet_transport = {
 	.destruct	= xd_inet_destruct,
 };
 
+/* -- per network namespace: net.xdiscon.inet_needs_cap_net_raw -- */
+
+static struct ctl_table xd_inet_sysctl_table[] = {
+	{
+		.procname	= "inet_needs_cap_net_raw",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{ }
+};
+
+/* A new namespace starts with the initial namespace's setting. */
+static int __net_init xd_inet_net_init(struct net *net)
+{
+	struct xd_inet_net *xn = net_generic(net, xd_inet_net_id);
+	struct xd_inet_net *init = net_generic(&init_net, xd_inet_net_id);
+	struct ctl_table *table;
+
+	if (!net_eq(net, &init_net))
+		xn->needs_cap_net_raw = READ_ONCE(init->needs_cap_net_raw);
+	table = kmemdup(xd_inet_sysctl_table, sizeof(xd_inet_sysctl_table),
+			GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	table[0].data = &xn->needs_cap_net_raw;
+	xn->sysctl = xdiscon_register_net_sysctl(net, "net/xdiscon", table,
+						 ARRAY_SIZE(xd_inet_sysctl_table) - 1);
+	if (!xn->sysctl) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void __net_exit xd_inet_net_exit(struct net *net)
+{
+	struct xd_inet_net *xn = net_generic(net, xd_inet_net_id);
+	const struct ctl_table *table = xn->sysctl->ctl_table_arg;
+
+	unregister_net_sysctl_table(xn->sysctl);
+	kfree(table);
+}
+
+static struct pernet_operations xd_inet_net_ops = {
+	.init = xd_inet_net_init,
+	.exit = xd_inet_net_exit,
+	.id = &xd_inet_net_id,
+	.size = sizeof(struct xd_inet_net),
+};
+
 int xdiscon_inet_init(void)
 {
+	int err;
+
 	xd_inet_wq = alloc_workqueue("xdiscon_inet", WQ_UNBOUND, 0);
-	return xd_inet_wq ? 0 : -ENOMEM;
+	if (!xd_inet_wq)
+		return -ENOMEM;
+	err = register_pernet_subsys(&xd_inet_net_ops);
+	if (err)
+		destroy_workqueue(xd_inet_wq);
+	return err;
 }
 
 void xdiscon_inet_exit(void)
 {
+	unregister_pernet_subsys(&xd_inet_net_ops);
 	destroy_workqueue(xd_inet_wq);
 }
