@@ -48,11 +48,13 @@ VNG        := vng $(VNG_ACCEL) --user root --cpus 2 --memory 2G
 
 # Selftests, in the order they run.  module_test unloads and reloads the
 # module and dkms_vm_test.sh swaps it for the DKMS build: they come last.
-SELFTESTS  := socket_test core_test inet_test race_test policy_test seed_test stress_test \
+SELFTESTS  := socket_test core_test inet_test race_test policy_test memory_test \
+	      seed_test stress_test \
 	      fuzz_test module_test
 SHELLTESTS := xdcat_test.sh examples_test.sh netns_test.sh bench_test.sh \
 	      dkms_vm_test.sh
-DEBUG_T    := socket_test core_test inet_test race_test policy_test seed_test stress_test \
+DEBUG_T    := socket_test core_test inet_test race_test policy_test memory_test \
+	      seed_test stress_test \
 	      fuzz_test xdcat_test.sh examples_test.sh netns_test.sh \
 	      bench_test.sh module_test
 STOCK_T    := $(DEBUG_T) dkms_vm_test.sh

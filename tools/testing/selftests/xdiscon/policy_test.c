@@ -4,9 +4,12 @@
  * net.ipv4.ip_unprivileged_port_start needs CAP_NET_BIND_SERVICE in the
  * user namespace that owns the network namespace, on both transports)
  * and SO_PEERCRED / SO_PEERPIDFD on local connections; a cgroup's BPF
- * bind6/connect6 programs hold for the inet transport as for TCP.  Each
- * check that needs another user, or another cgroup, runs in a child
- * process.
+ * bind6/connect6 programs hold for the inet transport as for TCP, and so
+ * does ip6tables' owner match; the administrator's switches for the inet
+ * transport (module parameter inet_enable, per namespace
+ * net.xdiscon.inet_needs_cap_net_raw), and what Landlock's TCP rules do
+ * and do not see.  Each check that needs another user, another cgroup or
+ * another network namespace runs in a child process.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,10 +19,12 @@
 #include <signal.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/bpf.h>
+#include <linux/landlock.h>
 #include <netinet/in.h>
 
 #include "../kselftest_harness.h"
@@ -348,6 +353,356 @@ TEST(cgroup_bpf_sock_addr_holds_for_inet)
 	EXPECT_EQ(0, umount(CG_DIR));
 	rmdir(CG_DIR);
 	close(lfd);
+}
+
+/* -- ip6tables' owner match and the inet transport's packets -- */
+
+static unsigned short owner_port;
+
+/* As nobody: a connection through the inet transport, one byte each way. */
+static int owner_client(void)
+{
+	char c;
+	int fd;
+
+	if (drop_to_nobody())
+		return 1;
+	fd = xd_socket(SOCK_STREAM);
+	if (fd < 0 || xd_connect(fd, owner_port))
+		return 2;
+	if (send(fd, "x", 1, 0) != 1 || recv(fd, &c, 1, 0) != 1)
+		return 3;
+	close(fd);
+	return 0;
+}
+
+/* Packets the OUTPUT rule numbered @num has counted, or -1. */
+static long long rule_packets(int num)
+{
+	char cmd[128], line[512];
+	long long pkts = -1;
+	FILE *f;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd),
+		 "ip6tables-legacy -L OUTPUT -v -x -n --line-numbers 2>&1");
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %lld", &n, &pkts) == 2 && n == num)
+			break;
+		else
+			pkts = -1;
+	pclose(f);
+	return pkts;
+}
+
+static int run(const char *cmd)
+{
+	int ret = system(cmd);
+
+	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
+}
+
+/*
+ * In a network namespace of its own: rule 1 counts what user nobody
+ * sends to the listener's port, rule 2 what root sends from it.  Each
+ * TCP socket of the transport has a file with its owner's credentials:
+ * the connecting user's, or for an accepted one the listener's.
+ */
+static int owner_match(void)
+{
+	char cmd[256], c;
+	int lfd, sfd, status;
+	pid_t pid;
+
+	if (unshare(CLONE_NEWNET) || xd_lo_up())
+		return 1;
+	lfd = xd_listener(SOCK_STREAM, 4);
+	if (lfd < 0)
+		return 2;
+	owner_port = xd_port(lfd);
+	snprintf(cmd, sizeof(cmd),
+		 "ip6tables-legacy -A OUTPUT -p tcp --dport %u -m owner --uid-owner %d && "
+		 "ip6tables-legacy -A OUTPUT -p tcp --sport %u -m owner --uid-owner 0",
+		 owner_port, NOBODY, owner_port);
+	if (run(cmd))
+		return 3;
+	if (rule_packets(1) != 0 || rule_packets(2) != 0)
+		return 4;
+	pid = fork();
+	if (pid == 0)
+		_exit(owner_client());
+	sfd = accept(lfd, NULL, NULL);
+	if (sfd < 0 || recv(sfd, &c, 1, 0) != 1 || send(sfd, "y", 1, 0) != 1)
+		return 5;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return 6;
+	close(sfd);
+	close(lfd);
+	if (rule_packets(1) <= 0)
+		return 7;	/* the client's packets are not nobody's */
+	if (rule_packets(2) <= 0)
+		return 8;	/* the server's are not root's */
+	return 0;
+}
+
+TEST(iptables_owner_match_sees_the_caller)
+{
+	int ret;
+
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	ret = in_child(owner_match);
+	EXPECT_EQ(0, ret) TH_LOG("step %d failed", ret);
+}
+
+/* -- the administrator's switches for the inet transport -- */
+
+#define NEEDS_RAW "/proc/sys/net/xdiscon/inet_needs_cap_net_raw"
+#define INET_ENABLE "/sys/module/xdiscon/parameters/inet_enable"
+
+static int read_int(const char *path)
+{
+	char buf[16] = "";
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+		buf[0] = 0;
+	if (fd >= 0)
+		close(fd);
+	return buf[0] == 'Y' ? 1 : buf[0] == 'N' ? 0 : atoi(buf);
+}
+
+/* connect() through the inet transport to @port: 0 or errno. */
+static int xd_inet_connect_to(unsigned short port)
+{
+	int fd = xd_socket(SOCK_STREAM), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (xd_connect(fd, port))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * In a network namespace with the control set: nobody (without
+ * CAP_NET_RAW) may neither bind nor connect through the inet transport,
+ * root may, and the local transport does not care.
+ */
+static int needs_raw_in_netns(void)
+{
+	int lfd;
+
+	if (unshare(CLONE_NEWNET) || xd_lo_up())
+		return 1;
+	if (read_int(NEEDS_RAW) != 0)
+		return 2;
+	lfd = xd_listener(SOCK_STREAM, 4);
+	if (lfd < 0)
+		return 3;
+	if (write_file(NEEDS_RAW, "1"))
+		return 4;
+	if (try_bind(0))
+		return 5;		/* root has CAP_NET_RAW */
+	if (drop_to_nobody())
+		return 6;
+	if (try_bind(0) != EPERM)
+		return 7;
+	if (xd_inet_connect_to(xd_port(lfd)) != EPERM)
+		return 8;
+	xd_use_transport(XDISCON_TRANSPORT_LOCAL, 0);
+	if (try_bind(0))
+		return 9;
+	return 0;
+}
+
+/* A new network namespace starts with the initial namespace's setting. */
+static int needs_raw_inherited(void)
+{
+	if (write_file(NEEDS_RAW, "1"))
+		return 1;
+	if (unshare(CLONE_NEWNET))
+		return 2;
+	return read_int(NEEDS_RAW) == 1 ? 0 : 3;
+}
+
+TEST(inet_switches)
+{
+	int ret;
+
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	ASSERT_EQ(0, read_int(NEEDS_RAW));
+	ret = in_child(needs_raw_in_netns);
+	EXPECT_EQ(0, ret) TH_LOG("netns control: step %d failed", ret);
+	ret = in_child(needs_raw_inherited);
+	EXPECT_EQ(0, ret) TH_LOG("inheritance: step %d failed", ret);
+	ASSERT_EQ(0, write_file(NEEDS_RAW, "0"));
+
+	/* The module parameter refuses even root; a local bind still works. */
+	ASSERT_EQ(1, read_int(INET_ENABLE));
+	ASSERT_EQ(0, write_file(INET_ENABLE, "N"));
+	EXPECT_EQ(EPERM, try_bind(0));
+	ASSERT_EQ(0, write_file(INET_ENABLE, "Y"));
+	EXPECT_EQ(0, try_bind(0));
+	xd_use_transport(XDISCON_TRANSPORT_LOCAL, 0);
+	EXPECT_EQ(0, try_bind(0));
+}
+
+/* -- Landlock's TCP rules, which the inet transport's sockets escape -- */
+
+#ifndef LANDLOCK_ACCESS_NET_CONNECT_TCP
+#define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1)
+#define LANDLOCK_RULE_NET_PORT 2
+#endif
+
+/* The ruleset attribute and net rule of Landlock ABI 4 (Linux 6.7). */
+struct ll_ruleset_attr {
+	__u64 handled_access_fs;
+	__u64 handled_access_net;
+};
+
+struct ll_net_port_attr {
+	__u64 allowed_access;
+	__u64 port;
+} __attribute__((packed));
+
+static unsigned short ll_allowed, ll_xd_port;
+
+/* Confined to "TCP connect to @ll_allowed only": a ruleset fd, or -errno. */
+static int ll_tcp_ruleset(void)
+{
+	struct ll_ruleset_attr attr = {
+		.handled_access_net = LANDLOCK_ACCESS_NET_CONNECT_TCP,
+	};
+	struct ll_net_port_attr rule = {
+		.allowed_access = LANDLOCK_ACCESS_NET_CONNECT_TCP,
+		.port = ll_allowed,
+	};
+	int fd = syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_landlock_add_rule, fd, LANDLOCK_RULE_NET_PORT, &rule,
+		    0)) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static int tcp_connect_to(unsigned short port)
+{
+	struct sockaddr_in6 a = {
+		.sin6_family = AF_INET6,
+		.sin6_port = htons(port),
+		.sin6_addr = IN6ADDR_LOOPBACK_INIT,
+	};
+	int fd = socket(AF_INET6, SOCK_STREAM, 0), err = 0;
+
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * Confined, as nobody: TCP reaches only the allowed port, the inet
+ * transport reaches another (the gap); with the namespace's control set
+ * (by the parent, through @sync) it is refused.
+ */
+static int ll_confined(int sync_in, int sync_out)
+{
+	int fd = ll_tcp_ruleset();
+	char c;
+
+	if (fd < 0)
+		return 1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_landlock_restrict_self, fd, 0))
+		return 2;
+	close(fd);
+	if (drop_to_nobody())
+		return 3;
+	if (tcp_connect_to(ll_allowed))
+		return 4;
+	if (tcp_connect_to(ll_xd_port) != EACCES)
+		return 5;	/* Landlock does not confine TCP at all */
+	if (xd_inet_connect_to(ll_xd_port))
+		return 6;	/* the documented gap is not there */
+	if (write(sync_out, "s", 1) != 1 || read(sync_in, &c, 1) != 1)
+		return 7;
+	if (xd_inet_connect_to(ll_xd_port) != EPERM)
+		return 8;	/* the switch does not close it */
+	if (tcp_connect_to(ll_allowed))
+		return 9;
+	return 0;
+}
+
+static int landlock_gap(void)
+{
+	int tcp, lfd, to_child[2], to_parent[2], status, ret;
+	struct sockaddr_in6 a = {
+		.sin6_family = AF_INET6,
+		.sin6_addr = IN6ADDR_LOOPBACK_INIT,
+	};
+	socklen_t len = sizeof(a);
+	pid_t pid;
+	char c;
+
+	if (unshare(CLONE_NEWNET) || xd_lo_up())
+		return 20;
+	tcp = socket(AF_INET6, SOCK_STREAM, 0);
+	if (bind(tcp, (struct sockaddr *)&a, sizeof(a)) || listen(tcp, 8) ||
+	    getsockname(tcp, (struct sockaddr *)&a, &len))
+		return 21;
+	ll_allowed = ntohs(a.sin6_port);
+	lfd = xd_listener(SOCK_STREAM, 8);
+	if (lfd < 0)
+		return 22;
+	ll_xd_port = xd_port(lfd);
+	if (pipe(to_child) || pipe(to_parent))
+		return 23;
+	pid = fork();
+	if (pid == 0)
+		_exit(ll_confined(to_child[0], to_parent[1]));
+	if (read(to_parent[0], &c, 1) == 1) {
+		if (write_file(NEEDS_RAW, "1"))
+			return 24;
+		if (write(to_child[1], "g", 1) != 1)
+			return 25;
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 26;
+	ret = WEXITSTATUS(status);
+	close(lfd);
+	close(tcp);
+	return ret;
+}
+
+TEST(landlock_tcp_rules_and_the_switch)
+{
+	int abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+			  LANDLOCK_CREATE_RULESET_VERSION);
+	int ret, fd;
+
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	if (abi < 4) {
+		/*
+		 * Before Linux 6.7 (Landlock ABI 4) Landlock has no TCP
+		 * rules: a confinement to one TCP port cannot be written.
+		 */
+		fd = ll_tcp_ruleset();
+		EXPECT_GT(0, fd);
+		TH_LOG("Landlock ABI %d (errno %d): no TCP rules to escape",
+		       abi, abi < 0 ? errno : 0);
+		return;
+	}
+	ret = in_child(landlock_gap);
+	EXPECT_EQ(0, ret) TH_LOG("step %d failed", ret);
 }
 
 TEST_HARNESS_MAIN
