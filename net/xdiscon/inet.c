@@ -755,8 +755,13 @@ static int xd_inet_permitted(struct net *net)
  */
 static int xd_inet_tcp_file(struct socket *tcp, const struct cred *cred)
 {
-	const struct cred *old = override_creds(cred);
-	struct file *file = sock_alloc_file(tcp, 0, NULL);
+	static struct lock_class_key xd_tcp_inode_key;
+	const struct cred *old;
+	struct file *file;
+
+	lockdep_set_class(&SOCK_INODE(tcp)->i_rwsem, &xd_tcp_inode_key);
+	old = override_creds(cred);
+	file = sock_alloc_file(tcp, 0, NULL);
 
 	revert_creds(old);
 	return PTR_ERR_OR_ZERO(file);
@@ -765,7 +770,11 @@ static int xd_inet_tcp_file(struct socket *tcp, const struct cred *cred)
 /*
  * Release a TCP socket of the transport, through its file.  A worker
  * releases it at once, as sock_release() would; a task's fput() does it
- * as the task returns from its system call.  Process context.
+ * as the task returns from its system call, before the call returns.
+ * The release takes the file's inode lock, under the xdiscon socket's
+ * and @lock when a worker releases: that lock has a class of its own
+ * (xd_inet_tcp_file()), below the xdiscon socket file's.  Process
+ * context, @tcp unhooked.
  */
 static void xd_inet_tcp_free(struct socket *tcp)
 {
