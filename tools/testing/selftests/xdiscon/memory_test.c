@@ -116,9 +116,9 @@ static void cleanup_cgroup(void)
 }
 
 /*
- * A network namespace of the test's own, whose TCP buffers are small
- * (tcp_rmem and tcp_wmem are per namespace): what the senders fill is
- * then mostly the server's receive memory, and quickly.
+ * A network namespace of the test's own, whose TCP send buffers are small
+ * (tcp_wmem is per namespace): what the senders fill is then mostly the
+ * server's receive memory, and quickly.
  */
 static int small_tcp_netns(struct __test_metadata *_metadata)
 {
@@ -126,9 +126,8 @@ static int small_tcp_netns(struct __test_metadata *_metadata)
 		TH_LOG("netns: %s", strerror(errno));
 		return -1;
 	}
-	if (write_file("/proc/sys/net/ipv4/tcp_rmem", "4096 65536 262144") ||
-	    write_file("/proc/sys/net/ipv4/tcp_wmem", "4096 65536 262144")) {
-		TH_LOG("tcp_rmem/tcp_wmem: %s", strerror(errno));
+	if (write_file("/proc/sys/net/ipv4/tcp_wmem", "4096 65536 262144")) {
+		TH_LOG("tcp_wmem: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
