@@ -101,13 +101,16 @@ struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern)
 	sock_init_data(NULL, sk);
 	sk->sk_type = type;
 	sk->sk_state = XDISCON_UNCONNECTED;
-	sk->sk_destruct = xdiscon_sk_destruct;
 	xsk = xdiscon_sk(sk);
 	init_waitqueue_head(&xsk->backlog_wait);
 	INIT_LIST_HEAD(&xsk->accept_q);
 	INIT_LIST_HEAD(&xsk->accept_node);
 	xsk->rx_end = XDISCON_RX_OPEN;
-	xdiscon_proc_add(xsk);
+	if (xdiscon_proc_add(xsk)) {
+		sk_free(sk);
+		return NULL;
+	}
+	sk->sk_destruct = xdiscon_sk_destruct;
 	sock_prot_inuse_add(net, sk->sk_prot, 1);
 	return sk;
 }
@@ -794,9 +797,13 @@ static int __init xdiscon_init(void)
 	if (err)
 		goto err_proto;
 
-	err = xdiscon_inet_init();
+	err = xdiscon_local_init();
 	if (err)
 		goto err_proc;
+
+	err = xdiscon_inet_init();
+	if (err)
+		goto err_local;
 
 	err = sock_register(&xdiscon_family_ops);
 	if (err == -EEXIST)
@@ -809,6 +816,8 @@ static int __init xdiscon_init(void)
 
 err_inet:
 	xdiscon_inet_exit();
+err_local:
+	xdiscon_local_exit();
 err_proc:
 	xdiscon_proc_exit();
 err_proto:
@@ -820,6 +829,7 @@ static void __exit xdiscon_exit(void)
 {
 	sock_unregister(family);
 	xdiscon_inet_exit();
+	xdiscon_local_exit();
 	xdiscon_proc_exit();
 	proto_unregister(&xdiscon_proto);
 }

@@ -18,22 +18,34 @@
  * connection is reset.
  */
 
-#include <linux/hash.h>
+#include <linux/bitmap.h>
+#include <linux/hashtable.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <net/ip.h>
 #include <net/net_namespace.h>
-#include <net/netns/hash.h>
+#include <net/netns/generic.h>
 #include <net/sock.h>
 
 #include "xdiscon.h"
 
 #define XD_LOCAL_HASH_BITS	8
-#define XD_LOCAL_EPHEMERAL_LO	32768
-#define XD_LOCAL_EPHEMERAL_HI	60999
+#define XD_LOCAL_PORTS		65536
 
-/* Bound sockets by (netns, port); xd_local_lock protects the table. */
-static DEFINE_HASHTABLE(xd_local_ports, XD_LOCAL_HASH_BITS);
-static DEFINE_SPINLOCK(xd_local_lock);
+/*
+ * struct xd_local_net - a network namespace's port space
+ * @lock: protects @ports and @bound.
+ * @ports: the bound sockets, by port.
+ * @bound: which ports are bound, so that an ephemeral bind finds a free
+ *	one in time that does not grow with the number of bound sockets.
+ */
+struct xd_local_net {
+	spinlock_t lock;	/* see above */
+	DECLARE_HASHTABLE(ports, XD_LOCAL_HASH_BITS);
+	unsigned long *bound;
+};
+
+static unsigned int xd_local_net_id;
 
 /*
  * struct xd_local_conn - one local connection
@@ -61,65 +73,81 @@ static struct xd_local_conn *xd_conn(struct xdiscon_sock *xsk)
 	return xsk->conn;
 }
 
-static struct hlist_head *xd_local_bucket(struct net *net, u16 port)
+static struct xd_local_net *xd_local_net(struct net *net)
 {
-	return &xd_local_ports[hash_32(net_hash_mix(net) ^ port,
-				       XD_LOCAL_HASH_BITS)];
+	return net_generic(net, xd_local_net_id);
 }
 
-/* A socket bound to @port in @net, or NULL.  Under xd_local_lock. */
-static struct xdiscon_sock *xd_local_lookup(struct net *net, u16 port)
+/* A socket bound to @port in @xn, or NULL.  Under @xn->lock. */
+static struct xdiscon_sock *xd_local_lookup(struct xd_local_net *xn, u16 port)
 {
 	struct xdiscon_sock *xsk;
 
-	hlist_for_each_entry(xsk, xd_local_bucket(net, port), bind_node)
-		if (net_eq(sock_net(&xsk->sk), net) &&
-		    be16_to_cpu(xsk->local.sxd_port) == port)
+	hash_for_each_possible(xn->ports, xsk, bind_node, port)
+		if (be16_to_cpu(READ_ONCE(xsk->local.sxd_port)) == port)
 			return xsk;
 	return NULL;
+}
+
+/*
+ * A free port of the namespace's ephemeral range, TCP's
+ * net.ipv4.ip_local_port_range: the first one from a random place on,
+ * wrapping around, or 0 when all are bound.  Under @xn->lock.
+ */
+static u16 xd_local_ephemeral(struct net *net, struct xd_local_net *xn)
+{
+	unsigned long port;
+	int low, high;
+	u32 start;
+
+	inet_get_local_port_range(net, &low, &high);
+	start = low + get_random_u32_below(high - low + 1);
+	port = find_next_zero_bit(xn->bound, high + 1, start);
+	if (port > high) {
+		port = find_next_zero_bit(xn->bound, start, low);
+		if (port >= start)
+			return 0;
+	}
+	return port;
 }
 
 static int xd_local_bind(struct xdiscon_sock *xsk,
 			 struct sockaddr_xdiscon *addr)
 {
 	struct net *net = sock_net(&xsk->sk);
+	struct xd_local_net *xn = xd_local_net(net);
 	u16 port = be16_to_cpu(addr->sxd_port);
-	u32 range = XD_LOCAL_EPHEMERAL_HI - XD_LOCAL_EPHEMERAL_LO + 1;
-	u32 i, start = get_random_u32_below(range);
 	int err = 0;
 
 	if (memchr_inv(addr->sxd_addr, 0, sizeof(addr->sxd_addr)) ||
 	    addr->sxd_scope_id)
 		return -EADDRNOTAVAIL;
 
-	spin_lock(&xd_local_lock);
-	if (port) {
-		if (xd_local_lookup(net, port))
-			err = -EADDRINUSE;
-	} else {
+	spin_lock(&xn->lock);
+	if (!port)
+		port = xd_local_ephemeral(net, xn);
+	if (!port || test_bit(port, xn->bound))
 		err = -EADDRINUSE;
-		for (i = 0; i < range; i++) {
-			port = XD_LOCAL_EPHEMERAL_LO + (start + i) % range;
-			if (!xd_local_lookup(net, port)) {
-				err = 0;
-				break;
-			}
-		}
-	}
 	if (!err) {
 		addr->sxd_port = cpu_to_be16(port);
 		WRITE_ONCE(xsk->local.sxd_port, addr->sxd_port);
-		hlist_add_head(&xsk->bind_node, xd_local_bucket(net, port));
+		hash_add(xn->ports, &xsk->bind_node, port);
+		__set_bit(port, xn->bound);
 	}
-	spin_unlock(&xd_local_lock);
+	spin_unlock(&xn->lock);
 	return err;
 }
 
 static void xd_local_unbind(struct xdiscon_sock *xsk)
 {
-	spin_lock(&xd_local_lock);
-	hlist_del_init(&xsk->bind_node);
-	spin_unlock(&xd_local_lock);
+	struct xd_local_net *xn = xd_local_net(sock_net(&xsk->sk));
+
+	spin_lock(&xn->lock);
+	if (!hlist_unhashed(&xsk->bind_node)) {
+		hash_del(&xsk->bind_node);
+		__clear_bit(be16_to_cpu(xsk->local.sxd_port), xn->bound);
+	}
+	spin_unlock(&xn->lock);
 }
 
 /*
@@ -281,16 +309,17 @@ static int xd_local_connect(struct xdiscon_sock *xsk,
 			    const struct sockaddr_xdiscon *addr, long *timeo)
 {
 	struct sock *sk = &xsk->sk;
+	struct xd_local_net *xn = xd_local_net(sock_net(sk));
 	struct xdiscon_sock *listener;
 	int err;
 
-	spin_lock(&xd_local_lock);
-	listener = xd_local_lookup(sock_net(sk), be16_to_cpu(addr->sxd_port));
+	spin_lock(&xn->lock);
+	listener = xd_local_lookup(xn, be16_to_cpu(addr->sxd_port));
 	if (listener && READ_ONCE(listener->sk.sk_state) == XDISCON_LISTEN)
 		sock_hold(&listener->sk);
 	else
 		listener = NULL;
-	spin_unlock(&xd_local_lock);
+	spin_unlock(&xn->lock);
 	if (!listener)
 		return -ECONNREFUSED;
 
@@ -463,6 +492,42 @@ static void xd_local_destruct(struct xdiscon_sock *xsk)
 		kfree_skb(conn->disc[i]);
 	}
 	kfree(conn);
+}
+
+static int __net_init xd_local_net_init(struct net *net)
+{
+	struct xd_local_net *xn = xd_local_net(net);
+
+	spin_lock_init(&xn->lock);
+	hash_init(xn->ports);
+	xn->bound = bitmap_zalloc(XD_LOCAL_PORTS, GFP_KERNEL);
+	return xn->bound ? 0 : -ENOMEM;
+}
+
+/* Every socket holds its namespace: none is bound here any more. */
+static void __net_exit xd_local_net_exit(struct net *net)
+{
+	struct xd_local_net *xn = xd_local_net(net);
+
+	WARN_ON_ONCE(!hash_empty(xn->ports));
+	bitmap_free(xn->bound);
+}
+
+static struct pernet_operations xd_local_net_ops = {
+	.init = xd_local_net_init,
+	.exit = xd_local_net_exit,
+	.id = &xd_local_net_id,
+	.size = sizeof(struct xd_local_net),
+};
+
+int xdiscon_local_init(void)
+{
+	return register_pernet_subsys(&xd_local_net_ops);
+}
+
+void xdiscon_local_exit(void)
+{
+	unregister_pernet_subsys(&xd_local_net_ops);
 }
 
 const struct xdiscon_transport xdiscon_local_transport = {

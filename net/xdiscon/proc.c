@@ -8,46 +8,83 @@
 
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/sock.h>
 
 #include "xdiscon.h"
 
-/* Every xdiscon socket; xdiscon_all_lock protects the list. */
-static LIST_HEAD(xdiscon_all);
-static DEFINE_SPINLOCK(xdiscon_all_lock);
+/*
+ * Per network namespace: the counters (atomic, updated from any context)
+ * and the namespace's sockets by index (proc_id), which a /proc reader
+ * walks in index order under the table's lock, and resumes from an index
+ * after each chunk it returns, without walking what it already showed.
+ */
+struct xdiscon_net {
+	atomic_long_t stats[XDISCON_STAT_MAX];
+	struct xarray socks;
+};
 
-void xdiscon_proc_add(struct xdiscon_sock *xsk)
+static unsigned int xdiscon_net_id;
+
+static struct xarray *xdiscon_socks(struct net *net)
 {
-	spin_lock(&xdiscon_all_lock);
-	list_add_tail(&xsk->all_node, &xdiscon_all);
-	spin_unlock(&xdiscon_all_lock);
+	struct xdiscon_net *xn = net_generic(net, xdiscon_net_id);
+
+	return &xn->socks;
+}
+
+/* Process context, before @xsk is published. */
+int xdiscon_proc_add(struct xdiscon_sock *xsk)
+{
+	return xa_alloc(xdiscon_socks(sock_net(&xsk->sk)), &xsk->proc_id, xsk,
+			xa_limit_31b, GFP_KERNEL);
 }
 
 void xdiscon_proc_del(struct xdiscon_sock *xsk)
 {
-	spin_lock(&xdiscon_all_lock);
-	list_del(&xsk->all_node);
-	spin_unlock(&xdiscon_all_lock);
+	xa_erase(xdiscon_socks(sock_net(&xsk->sk)), xsk->proc_id);
 }
 
+/*
+ * *pos is 0 for the header line, else the least index still to show;
+ * the table's lock, held from start() to stop(), keeps every socket
+ * found in it alive (xdiscon_proc_del() takes that lock).
+ */
 static void *xdiscon_seq_start(struct seq_file *seq, loff_t *pos)
-	__acquires(&xdiscon_all_lock)
+	__acquires(&socks->xa_lock)
 {
-	spin_lock(&xdiscon_all_lock);
-	return seq_list_start_head(&xdiscon_all, *pos);
+	struct xarray *socks = xdiscon_socks(seq_file_net(seq));
+	unsigned long index = *pos;
+
+	xa_lock(socks);
+	if (!index)
+		return SEQ_START_TOKEN;
+	return xa_find(socks, &index, ULONG_MAX, XA_PRESENT);
 }
 
 static void *xdiscon_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 {
-	return seq_list_next(v, &xdiscon_all, pos);
+	struct xarray *socks = xdiscon_socks(seq_file_net(seq));
+	unsigned long index;
+	void *next;
+
+	index = v == SEQ_START_TOKEN ? 1 :
+		((struct xdiscon_sock *)v)->proc_id + 1UL;
+	*pos = index;
+	next = xa_find(socks, &index, ULONG_MAX, XA_PRESENT);
+	if (next)
+		*pos = index;
+	return next;
 }
 
 static void xdiscon_seq_stop(struct seq_file *seq, void *v)
-	__releases(&xdiscon_all_lock)
+	__releases(&socks->xa_lock)
 {
-	spin_unlock(&xdiscon_all_lock);
+	struct xarray *socks = xdiscon_socks(seq_file_net(seq));
+
+	xa_unlock(socks);
 }
 
 static const char *const xdiscon_state_names[] = {
@@ -82,14 +119,12 @@ static int xdiscon_seq_show(struct seq_file *seq, void *v)
 	struct sock *sk;
 	int peer_disc_len = -1;
 
-	if (v == &xdiscon_all) {
+	if (v == SEQ_START_TOKEN) {
 		seq_puts(seq, "Inode    Type      State             Transport LocalPort PeerPort RecvQ    DiscLen PeerDiscLen\n");
 		return 0;
 	}
-	xsk = list_entry(v, struct xdiscon_sock, all_node);
+	xsk = v;
 	sk = &xsk->sk;
-	if (!net_eq(sock_net(sk), seq_file_net(seq)))
-		return 0;
 	/* peer_disc is set and freed under the receive queue lock. */
 	spin_lock_bh(&sk->sk_receive_queue.lock);
 	if (xsk->peer_disc)
@@ -114,13 +149,6 @@ static const struct seq_operations xdiscon_seq_ops = {
 	.stop	= xdiscon_seq_stop,
 	.show	= xdiscon_seq_show,
 };
-
-/* The namespace's counters; atomic, updated from any context. */
-struct xdiscon_net {
-	atomic_long_t stats[XDISCON_STAT_MAX];
-};
-
-static unsigned int xdiscon_net_id;
 
 static const char *const xdiscon_stat_names[XDISCON_STAT_MAX] = {
 	[XDISCON_STAT_PROTO_ERRORS]	= "InetProtocolErrors",
@@ -151,6 +179,8 @@ static int xdiscon_stat_show(struct seq_file *seq, void *v)
 
 static int __net_init xdiscon_proc_net_init(struct net *net)
 {
+	/* Its nodes are charged to the memory cgroup of who creates sockets. */
+	xa_init_flags(xdiscon_socks(net), XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	if (!proc_create_net("xdiscon", 0444, net->proc_net, &xdiscon_seq_ops,
 			     sizeof(struct seq_net_private)))
 		return -ENOMEM;
@@ -162,8 +192,10 @@ static int __net_init xdiscon_proc_net_init(struct net *net)
 	return 0;
 }
 
+/* Every socket holds its namespace: the table is empty by now. */
 static void __net_exit xdiscon_proc_net_exit(struct net *net)
 {
+	WARN_ON_ONCE(!xa_empty(xdiscon_socks(net)));
 	remove_proc_entry("xdiscon_stat", net->proc_net);
 	remove_proc_entry("xdiscon", net->proc_net);
 }

@@ -181,7 +181,8 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  *	and kept until the socket is destroyed.
  * @conn_side: which end of @conn this socket is.
  * @bind_node: link in the transport's port table; the table's lock.
- * @all_node: link in the list of all sockets for /proc; its lock.
+ * @proc_id: this socket's index in its namespace's table for /proc
+ *	(proc.c), 0 for none; set before the socket is published.
  */
 struct xdiscon_sock {
 	struct sock sk;
@@ -206,7 +207,7 @@ struct xdiscon_sock {
 	void *conn;
 	u8 conn_side;
 	struct hlist_node bind_node;
-	struct list_head all_node;
+	u32 proc_id;
 };
 
 #define XDISCON_RX_HANDOFF	0	/* bit in @rx_handoff */
@@ -274,6 +275,8 @@ int xdiscon_getsockopt(struct socket *sock, int level, int optname,
 
 /* local.c */
 extern const struct xdiscon_transport xdiscon_local_transport;
+int xdiscon_local_init(void);
+void xdiscon_local_exit(void);
 
 /* inet.c */
 extern const struct xdiscon_transport xdiscon_inet_transport;
@@ -285,7 +288,7 @@ int xd_inet_parse_msg(struct strparser *strp, struct sk_buff *skb);
 #endif
 
 /* proc.c */
-void xdiscon_proc_add(struct xdiscon_sock *xsk);
+int xdiscon_proc_add(struct xdiscon_sock *xsk);
 void xdiscon_proc_del(struct xdiscon_sock *xsk);
 int xdiscon_proc_init(void);
 void xdiscon_proc_exit(void);
