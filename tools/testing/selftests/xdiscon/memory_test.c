@@ -41,17 +41,6 @@
 /* Past memory.max: at most one frame (with its TCP skbs) per connection. */
 #define SLACK		(NCONN * (256 << 10))
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 /* A number from a cgroup file: the whole file, or the line "@key N". */
 static long long read_cg(const char *file, const char *key)
 {
@@ -87,7 +76,7 @@ static int join_cgroup(void)
 	char pid[16];
 
 	snprintf(pid, sizeof(pid), "%d", getpid());
-	return write_file(CG_TEST "/cgroup.procs", pid);
+	return xd_write_file(CG_TEST "/cgroup.procs", pid);
 }
 
 static int setup_cgroup(struct __test_metadata *_metadata)
@@ -97,7 +86,7 @@ static int setup_cgroup(struct __test_metadata *_metadata)
 		TH_LOG("mount cgroup2: %s", strerror(errno));
 		return -1;
 	}
-	if (write_file(CG_DIR "/cgroup.subtree_control", "+memory")) {
+	if (xd_write_file(CG_DIR "/cgroup.subtree_control", "+memory")) {
 		TH_LOG("enable the memory controller: %s", strerror(errno));
 		return -1;
 	}
@@ -126,7 +115,7 @@ static int small_tcp_netns(struct __test_metadata *_metadata)
 		TH_LOG("netns: %s", strerror(errno));
 		return -1;
 	}
-	if (write_file("/proc/sys/net/ipv4/tcp_wmem", "4096 65536 262144")) {
+	if (xd_write_file("/proc/sys/net/ipv4/tcp_wmem", "4096 65536 262144")) {
 		TH_LOG("tcp_wmem: %s", strerror(errno));
 		return -1;
 	}
@@ -304,7 +293,7 @@ TEST_F_TIMEOUT(memcg, unread_data_is_charged_and_held_at_memory_max, 120)
 	cur = read_cg("memory.current", NULL);
 	ASSERT_LT(0, cur);
 	snprintf(limit, sizeof(limit), "%lld", cur + LIMIT);
-	ASSERT_EQ(0, write_file(CG_TEST "/memory.max", limit));
+	ASSERT_EQ(0, xd_write_file(CG_TEST "/memory.max", limit));
 	max = cur + LIMIT;
 
 	for (i = 0; i < NCONN; i++) {

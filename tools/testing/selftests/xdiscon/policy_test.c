@@ -56,30 +56,6 @@ static int try_bind(unsigned short port)
 	return err;
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-/* Run @fn in a child process; its exit code (0: every check held). */
-static int in_child(int (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(fn());
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
 FIXTURE(ports) {
 	int dummy;
 };
@@ -105,7 +81,7 @@ static int netns_rule(void)
 {
 	if (unshare(CLONE_NEWNET) || xd_lo_up())
 		return 1;
-	if (write_file("/proc/sys/net/ipv4/ip_unprivileged_port_start",
+	if (xd_write_file("/proc/sys/net/ipv4/ip_unprivileged_port_start",
 		       "2000"))
 		return 2;
 	if (try_bind(1500))		/* root may */
@@ -121,7 +97,7 @@ static int netns_rule(void)
 
 TEST_F(ports, below_unprivileged_start_needs_capability)
 {
-	EXPECT_EQ(0, in_child(netns_rule));
+	EXPECT_EQ(0, xd_in_child(netns_rule));
 }
 
 /*
@@ -148,7 +124,7 @@ static int userns_rule(void)
 
 TEST_F(ports, unprivileged_user_namespace)
 {
-	EXPECT_EQ(0, in_child(userns_rule));
+	EXPECT_EQ(0, xd_in_child(userns_rule));
 }
 
 /* -- SO_PEERCRED on local connections -- */
@@ -311,7 +287,7 @@ static int in_filtered_cgroup(void)
 	int cg, prog;
 
 	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (write_file(CG_TEST "/cgroup.procs", pid))
+	if (xd_write_file(CG_TEST "/cgroup.procs", pid))
 		return 1;
 	cg = open(CG_TEST, O_RDONLY | O_DIRECTORY);
 	if (cg < 0)
@@ -347,7 +323,7 @@ TEST(cgroup_bpf_sock_addr_holds_for_inet)
 	ASSERT_EQ(0, mount("none", CG_DIR, "cgroup2", 0, NULL))
 		TH_LOG("mount cgroup2: %s", strerror(errno));
 	ASSERT_EQ(0, mkdir(CG_TEST, 0755));
-	ret = in_child(in_filtered_cgroup);
+	ret = xd_in_child(in_filtered_cgroup);
 	EXPECT_EQ(0, ret);
 	EXPECT_EQ(0, rmdir(CG_TEST));
 	EXPECT_EQ(0, umount(CG_DIR));
@@ -454,7 +430,7 @@ TEST(iptables_owner_match_sees_the_caller)
 	int ret;
 
 	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
-	ret = in_child(owner_match);
+	ret = xd_in_child(owner_match);
 	EXPECT_EQ(0, ret) TH_LOG("step %d failed", ret);
 }
 
@@ -504,7 +480,7 @@ static int needs_raw_in_netns(void)
 	lfd = xd_listener(SOCK_STREAM, 4);
 	if (lfd < 0)
 		return 3;
-	if (write_file(NEEDS_RAW, "1"))
+	if (xd_write_file(NEEDS_RAW, "1"))
 		return 4;
 	if (try_bind(0))
 		return 5;		/* root has CAP_NET_RAW */
@@ -523,7 +499,7 @@ static int needs_raw_in_netns(void)
 /* A new network namespace starts with the initial namespace's setting. */
 static int needs_raw_inherited(void)
 {
-	if (write_file(NEEDS_RAW, "1"))
+	if (xd_write_file(NEEDS_RAW, "1"))
 		return 1;
 	if (unshare(CLONE_NEWNET))
 		return 2;
@@ -536,17 +512,17 @@ TEST(inet_switches)
 
 	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
 	ASSERT_EQ(0, read_int(NEEDS_RAW));
-	ret = in_child(needs_raw_in_netns);
+	ret = xd_in_child(needs_raw_in_netns);
 	EXPECT_EQ(0, ret) TH_LOG("netns control: step %d failed", ret);
-	ret = in_child(needs_raw_inherited);
+	ret = xd_in_child(needs_raw_inherited);
 	EXPECT_EQ(0, ret) TH_LOG("inheritance: step %d failed", ret);
-	ASSERT_EQ(0, write_file(NEEDS_RAW, "0"));
+	ASSERT_EQ(0, xd_write_file(NEEDS_RAW, "0"));
 
 	/* The module parameter refuses even root; a local bind still works. */
 	ASSERT_EQ(1, read_int(INET_ENABLE));
-	ASSERT_EQ(0, write_file(INET_ENABLE, "N"));
+	ASSERT_EQ(0, xd_write_file(INET_ENABLE, "N"));
 	EXPECT_EQ(EPERM, try_bind(0));
-	ASSERT_EQ(0, write_file(INET_ENABLE, "Y"));
+	ASSERT_EQ(0, xd_write_file(INET_ENABLE, "Y"));
 	EXPECT_EQ(0, try_bind(0));
 	xd_use_transport(XDISCON_TRANSPORT_LOCAL, 0);
 	EXPECT_EQ(0, try_bind(0));
@@ -670,7 +646,7 @@ static int landlock_gap(void)
 	if (pid == 0)
 		_exit(ll_confined(to_child[0], to_parent[1]));
 	if (read(to_parent[0], &c, 1) == 1) {
-		if (write_file(NEEDS_RAW, "1"))
+		if (xd_write_file(NEEDS_RAW, "1"))
 			return 24;
 		if (write(to_child[1], "g", 1) != 1)
 			return 25;
@@ -701,7 +677,7 @@ TEST(landlock_tcp_rules_and_the_switch)
 		       abi, abi < 0 ? errno : 0);
 		return;
 	}
-	ret = in_child(landlock_gap);
+	ret = xd_in_child(landlock_gap);
 	EXPECT_EQ(0, ret) TH_LOG("step %d failed", ret);
 }
 

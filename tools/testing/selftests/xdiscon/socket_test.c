@@ -105,17 +105,6 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 static int raise_nofile(void)
 {
 	struct rlimit rl = { 4096, 4096 };
@@ -160,7 +149,7 @@ static int fill_ephemeral(void)
 		return 1;
 	snprintf(range, sizeof(range), "%d %d", EPHEMERAL_LO,
 		 EPHEMERAL_LO + EPHEMERAL_N - 1);
-	if (write_str("/proc/sys/net/ipv4/ip_local_port_range", range))
+	if (xd_write_file("/proc/sys/net/ipv4/ip_local_port_range", range))
 		return 1;
 	explicit_fd = bound_socket(EXPLICIT_PORT);
 	if (explicit_fd < 0)
@@ -210,21 +199,9 @@ FIXTURE_TEARDOWN(scale)
 {
 }
 
-static int in_child(int (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(fn());
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
 TEST_F_TIMEOUT(scale, ephemeral_ports_fill_per_namespace, 60)
 {
-	int ret = in_child(fill_ephemeral);
+	int ret = xd_in_child(fill_ephemeral);
 
 	EXPECT_EQ(0, ret) TH_LOG("step %d failed", ret);
 }
@@ -284,7 +261,7 @@ static int proc_in_pieces(void)
 
 TEST_F_TIMEOUT(scale, proc_lists_each_socket_once_in_pieces, 120)
 {
-	int ret = in_child(proc_in_pieces);
+	int ret = xd_in_child(proc_in_pieces);
 
 	EXPECT_EQ(0, ret) TH_LOG("step %d failed", ret);
 }

@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <arpa/inet.h>
 #include <linux/xdiscon.h>
 
@@ -191,6 +193,31 @@ static inline ssize_t st_recv(int fd, void *buf, size_t len, int rflags,
 	free(ctl);
 	errno = err;
 	return ret;
+}
+
+/* Write @s to the file at @path (a sysctl, a cgroup file): 0 or -1. */
+static inline int xd_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Run @fn in a child process; its exit code (0: every check held). */
+static inline int xd_in_child(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn());
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 #endif /* XD_UTIL_H */
