@@ -433,6 +433,27 @@ static bool xd_inet_handoff(struct xd_inet_conn *conn, struct sock *sk)
 	return xdiscon_rcv_handoff(conn->xsk);
 }
 
+/*
+ * The least receive buffer of the TCP socket: two whole frames.  The
+ * strparser refuses a message longer than its socket's sk_rcvbuf, and
+ * waits to read the rest of a frame until TCP holds all of it, so TCP's
+ * window (about half its buffer) must take a whole frame.  Two frames is
+ * just over tcp_rmem[1]'s default, so only a smaller tcp_rmem changes
+ * anything.  Set before the connection opens, as TCP sizes its window
+ * clamp from it then (accepted sockets inherit the listener's); TCP's
+ * autotuning only raises it, and a clamp under memory pressure (to
+ * tcp_rmem[2]) is undone at the next arrival, before the parser runs.
+ * Under the TCP socket's lock, in its receive path, or before its
+ * callbacks are hooked.
+ */
+#define XD_TCP_RCVBUF_MIN	(2 * (XD_HDR_LEN + XD_MAX_DATA))
+
+static void xd_inet_frame_room(struct sock *sk)
+{
+	if (READ_ONCE(sk->sk_rcvbuf) < XD_TCP_RCVBUF_MIN)
+		WRITE_ONCE(sk->sk_rcvbuf, XD_TCP_RCVBUF_MIN);
+}
+
 static void xd_inet_data_ready(struct sock *sk)
 {
 	void (*fallback)(struct sock *sk) = NULL;
@@ -445,6 +466,7 @@ static void xd_inet_data_ready(struct sock *sk)
 	} else if (conn->role == XD_ROLE_LISTENER) {
 		xd_inet_queue(conn, &conn->rx_work);
 	} else {
+		xd_inet_frame_room(sk);
 		if (sock_owned_by_user_nocheck(sk))
 			xd_inet_parse_owned(conn, sk);
 		else if (!xd_inet_handoff(conn, sk))
@@ -792,6 +814,7 @@ static int xd_inet_tcp_create(struct xdiscon_sock *xsk, struct socket **res)
 	tcp->sk->sk_reuse = xsk->sk.sk_reuse;
 	/* Frames are messages: send each as soon as it is complete. */
 	tcp_sock_set_nodelay(tcp->sk);
+	xd_inet_frame_room(tcp->sk);
 	*res = tcp;
 	return 0;
 }

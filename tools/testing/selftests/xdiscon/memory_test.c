@@ -8,7 +8,8 @@
  * the server reads, one connection after another.  The charge is not in
  * the user socket's own accounting: SO_RESERVE_MEM, which reserves memory
  * there, is refused, as on any socket without it.  The server side runs
- * in a child process in its own cgroup.
+ * in a child process in its own cgroup.  And a whole 64 KiB frame fits
+ * the transport's TCP socket however small the namespace's tcp_rmem.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -256,6 +257,87 @@ static void fill(int *fds, long long *sent)
 						  .events = POLLOUT };
 		progress = poll(pfd, NCONN, 1000) > 0;
 	} while (progress);
+}
+
+/*
+ * Whole frames through a small tcp_rmem: @nrec records (or writes) of
+ * 64 KiB, the most one frame carries, go one way, sent and read
+ * without blocking so one process does both; every byte is checked.
+ * 0, or which step failed.
+ */
+#define FRAME_DATA	65536
+#define FRAMES		16
+
+static int frames_one_way(int type)
+{
+	static unsigned char out[FRAME_DATA], in[FRAME_DATA + 1];
+	long long sent = 0, got = 0, total = (long long)FRAMES * FRAME_DATA;
+	int lfd, c, s;
+
+	lfd = xd_listener(type, 1);
+	if (lfd < 0)
+		return 20;
+	c = xd_pair(type, lfd, &s);
+	if (c < 0)
+		return 21;
+	while (got < total) {
+		struct pollfd pfd[2] = {
+			{ .fd = c, .events = sent < total ? POLLOUT : 0 },
+			{ .fd = s, .events = POLLIN },
+		};
+		ssize_t n, j;
+
+		if (poll(pfd, 2, 5000) <= 0)
+			return 22;	/* stalled */
+		if (pfd[0].revents & POLLOUT) {
+			for (j = 0; j < FRAME_DATA; j++)
+				out[j] = pattern(type, sent + j);
+			n = send(c, out, FRAME_DATA, MSG_DONTWAIT);
+			if (n < 0 && errno != EAGAIN)
+				return 23;
+			if (n > 0)
+				sent += n;
+		}
+		if (!(pfd[1].revents & (POLLIN | POLLERR | POLLHUP)))
+			continue;
+		n = recv(s, in, sizeof(in), MSG_DONTWAIT);
+		if (n < 0 && errno == EAGAIN)
+			continue;
+		if (n <= 0)
+			return 24;	/* reset, or an early end */
+		if (type == SOCK_SEQPACKET && n != FRAME_DATA)
+			return 25;
+		for (j = 0; j < n; j++)
+			if (in[j] != pattern(type, got + j))
+				return 26;
+		got += n;
+	}
+	close(c);
+	close(s);
+	close(lfd);
+	return 0;
+}
+
+static int frames_in_small_tcp_rmem(void)
+{
+	int ret;
+
+	if (unshare(CLONE_NEWNET) || xd_lo_up())
+		return 10;
+	/* Smaller than one frame, from the first byte to the most. */
+	if (xd_write_file("/proc/sys/net/ipv4/tcp_rmem", "4096 8192 32768"))
+		return 11;
+	ret = frames_one_way(SOCK_SEQPACKET);
+	if (ret)
+		return ret;
+	ret = frames_one_way(SOCK_STREAM);
+	return ret ? ret + 10 : 0;
+}
+
+TEST(whole_frames_fit_a_small_tcp_rmem)
+{
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	EXPECT_EQ(0, xd_in_child(frames_in_small_tcp_rmem));
 }
 
 FIXTURE(memcg) {
