@@ -49,15 +49,17 @@ VNG        := vng $(VNG_ACCEL) --user root --cpus 2 --memory 2G
 # Selftests, in the order they run.  module_test unloads and reloads the
 # module and dkms_vm_test.sh swaps it for the DKMS build: they come last.
 SELFTESTS  := socket_test core_test inet_test race_test policy_test memory_test \
-	      seed_test stress_test \
+	      fault_test seed_test stress_test \
 	      fuzz_test module_test
 SHELLTESTS := xdcat_test.sh examples_test.sh netns_test.sh bench_test.sh \
 	      dkms_vm_test.sh
-DEBUG_T    := socket_test core_test inet_test race_test policy_test memory_test \
+# fault_test needs fail_function, which only the debug kernel has.
+COMMON_T   := socket_test core_test inet_test race_test policy_test memory_test \
 	      seed_test stress_test \
 	      fuzz_test xdcat_test.sh examples_test.sh netns_test.sh \
-	      bench_test.sh module_test
-STOCK_T    := $(DEBUG_T) dkms_vm_test.sh
+	      bench_test.sh
+DEBUG_T    := $(COMMON_T) fault_test module_test
+STOCK_T    := $(COMMON_T) module_test dkms_vm_test.sh
 T          ?=
 KUNIT_SUITES := xdiscon_socket xdiscon_discdata xdiscon_state xdiscon_inet_frames
 

@@ -44,6 +44,8 @@
 
 #include <kunit/visibility.h>
 #include <linux/cred.h>
+#include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/file.h>
 #include <linux/in6.h>
 #include <linux/moduleparam.h>
@@ -913,6 +915,47 @@ static void xd_inet_frame(struct sk_buff *skb, u8 type)
 	};
 }
 
+/*
+ * A fault-injection point (Documentation/fault-injection): with
+ * CONFIG_FAULT_INJECTION_DEBUG_FS, /sys/kernel/debug/fail_xdiscon_tx_page
+ * makes the page for a frame's header fail to come, as a failed
+ * allocation would.  Process or workqueue context.
+ */
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+static DECLARE_FAULT_ATTR(xd_fail_tx_page);
+static struct dentry *xd_fail_tx_page_dir;
+
+static bool xd_inet_fail_tx_page(void)
+{
+	return should_fail(&xd_fail_tx_page, PAGE_SIZE);
+}
+
+static void xd_inet_fault_init(void)
+{
+	xd_fail_tx_page_dir = fault_create_debugfs_attr("fail_xdiscon_tx_page",
+							NULL,
+							&xd_fail_tx_page);
+}
+
+static void xd_inet_fault_exit(void)
+{
+	debugfs_remove_recursive(xd_fail_tx_page_dir);
+}
+#else
+static bool xd_inet_fail_tx_page(void)
+{
+	return false;
+}
+
+static void xd_inet_fault_init(void)
+{
+}
+
+static void xd_inet_fault_exit(void)
+{
+}
+#endif
+
 /* Pages handed to TCP per call; more go in a call of their own. */
 #define XD_TX_BVECS 8
 
@@ -921,7 +964,8 @@ static void xd_inet_frame(struct sk_buff *skb, u8 type)
  * as much as the page has room for) into the page TCP itself copies a
  * sendmsg into (sk_page_frag()), as @bv, so that the frame goes to TCP as
  * pages.  TCP takes its own reference to the page; bytes it does not
- * take are copied again next time.
+ * take are copied again next time.  -ENOMEM when no page is to be had
+ * (or fail_xdiscon_tx_page says so): the caller tries again later.
  */
 static int xd_inet_copy_head(struct sock *sk, struct sk_buff *skb,
 			     struct bio_vec *bv)
@@ -934,7 +978,8 @@ static int xd_inet_copy_head(struct sock *sk, struct sk_buff *skb,
 	u8 *p;
 
 	/* The refill leaves room for min(left, PAGE_SIZE): the header fits. */
-	if (!skb_page_frag_refill(min_t(u32, left, PAGE_SIZE), pfrag,
+	if (xd_inet_fail_tx_page() ||
+	    !skb_page_frag_refill(min_t(u32, left, PAGE_SIZE), pfrag,
 				  sk->sk_allocation))
 		return -ENOMEM;
 	len = min_t(u32, left, pfrag->size - pfrag->offset);
@@ -2249,13 +2294,17 @@ int xdiscon_inet_init(void)
 	if (!xd_inet_wq)
 		return -ENOMEM;
 	err = register_pernet_subsys(&xd_inet_net_ops);
-	if (err)
+	if (err) {
 		destroy_workqueue(xd_inet_wq);
-	return err;
+		return err;
+	}
+	xd_inet_fault_init();
+	return 0;
 }
 
 void xdiscon_inet_exit(void)
 {
+	xd_inet_fault_exit();
 	unregister_pernet_subsys(&xd_inet_net_ops);
 	destroy_workqueue(xd_inet_wq);
 }
