@@ -777,8 +777,11 @@ static int xd_inet_tcp_file(struct socket *tcp, const struct cred *cred)
  * as the task returns from its system call, before the call returns.
  * The release takes the file's inode lock, under the xdiscon socket's
  * and @lock when a worker releases: that lock has a class of its own
- * (xd_inet_tcp_file()), below the xdiscon socket file's.  Process
- * context, @tcp unhooked.
+ * (xd_inet_tcp_file()), below the xdiscon socket file's.  __fput_sync()
+ * is meant to be called with no locks held, as a file's release may take
+ * any lock; this file's release is sock_close() of a TCP socket, which
+ * takes only that inode lock and then TCP's own socket lock, both below
+ * @lock.  Process context, @tcp unhooked.
  */
 static void xd_inet_tcp_free(struct socket *tcp)
 {
@@ -892,6 +895,13 @@ static void xd_inet_tcp_close(struct xd_inet_conn *conn, bool abortive)
 			strp_done(&conn->strp);
 		}
 	}
+	/*
+	 * Connections in TCP's accept queue were cloned with the listener's
+	 * callbacks: end them now, not when the release (deferred in a
+	 * task) gets to them, by when the module may be gone.
+	 */
+	if (conn->role == XD_ROLE_LISTENER)
+		kernel_sock_shutdown(tcp, SHUT_RDWR);
 	if (abortive)
 		sock_no_linger(tcp->sk);
 	conn->tcp = NULL;
