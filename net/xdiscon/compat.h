@@ -140,7 +140,7 @@ xdiscon_register_net_sysctl(struct net *net, const char *path,
 #include <linux/page_counter.h>
 
 #ifdef CONFIG_MEMCG
-/* @sk's memory is charged where @from's is. */
+/* @sk's memory is charged where @from's is.  Process context, @sk unused. */
 static inline void xdiscon_sk_memcg_inherit(struct sock *sk,
 					    const struct sock *from)
 {
@@ -161,7 +161,9 @@ static inline void xdiscon_sk_memcg_inherit(struct sock *sk,
  * counter)?  The socket charge cannot say: with bottom halves off it is
  * forced past the limit, and in a task it reclaims and may call the
  * cgroup's OOM killer.  No exported call answers, so this reads the
- * counters memory.current and memory.max show.
+ * counters memory.current and memory.max show (inline helpers and fields
+ * of the memcg headers).  The check and the charge are not one step: two
+ * sockets may each pass it for one frame.  Any context but hard IRQ.
  */
 static inline bool xdiscon_memcg_full(const struct sock *sk,
 				      unsigned int bytes)

@@ -614,7 +614,7 @@ int xdiscon_rcv_charge_init(struct xdiscon_sock *xsk)
 	return 0;
 }
 
-/* At destruction, every skb charged to @xsk freed. */
+/* At destruction, every skb charged to @xsk freed.  Process context. */
 void xdiscon_rcv_charge_exit(struct xdiscon_sock *xsk)
 {
 	struct sock *rmem = xsk->rmem;
@@ -626,6 +626,7 @@ void xdiscon_rcv_charge_exit(struct xdiscon_sock *xsk)
 	sk_free(rmem);
 }
 
+/* The destructor of a charged skb.  Process, workqueue or softirq. */
 static void xdiscon_rfree(struct sk_buff *skb)
 {
 	struct sock *rmem = skb->sk;

@@ -165,7 +165,10 @@ module_param(inet_enable, bool, 0644);
 MODULE_PARM_DESC(inet_enable,
 		 "allow new inet transport sockets (default Y; N: bind and connect fail with EPERM)");
 
-/* Per network namespace: the sysctl and its value. */
+/*
+ * Per network namespace: the sysctl and its value, which the sysctl
+ * handler writes and xd_inet_permitted() reads with READ_ONCE().
+ */
 struct xd_inet_net {
 	struct ctl_table_header *sysctl;
 	int needs_cap_net_raw;
@@ -269,7 +272,9 @@ struct xd_inet_tx_cb {
 
 /*
  * A parsed frame in rxq: the core's view of its payload, its type, and
- * whether it is charged to the socket yet (xdiscon_rcv_charge()).
+ * whether it is charged to the socket yet (xdiscon_rcv_charge()).  Written
+ * by whoever holds the skb off every queue (the parser, rx_work), or under
+ * rxq.lock.
  */
 struct xd_inet_rx_cb {
 	struct xdiscon_skb_cb xd;
@@ -318,6 +323,7 @@ static void xd_inet_mem_retry(struct xd_inet_conn *conn)
 		sock_put(&conn->xsk->sk);
 }
 
+/* Workqueue context: hands over to rx_work and tx_work. */
 static void xd_inet_mem_work(struct work_struct *w)
 {
 	struct xd_inet_conn *conn = container_of(to_delayed_work(w),
@@ -1321,6 +1327,7 @@ static void xd_inet_rxq_requeue(struct xd_inet_conn *conn, struct sk_buff *skb)
 /*
  * No frame on rxq waits for memory.  Only the last frame the parser
  * queued before it paused can: it queues nothing more while paused.
+ * Process, workqueue or softirq context; takes rxq.lock.
  */
 static bool xd_inet_rxq_charged(struct xd_inet_conn *conn)
 {
@@ -1777,7 +1784,7 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 		sock_put(csk);
 		goto err_tcp;
 	}
-	child->transport = &xdiscon_inet_transport;
+	WRITE_ONCE(child->transport, &xdiscon_inet_transport);
 	child->conn = conn;
 	xd_inet_init_conn(conn, child);
 	/* An accepted socket holds its netns like its listener does. */
@@ -2257,7 +2264,10 @@ static struct ctl_table xd_inet_sysctl_table[] = {
 	{ }
 };
 
-/* A new namespace starts with the initial namespace's setting. */
+/*
+ * A new namespace starts with the initial namespace's setting.  Process
+ * context (the pernet init and exit calls).
+ */
 static int __net_init xd_inet_net_init(struct net *net)
 {
 	struct xd_inet_net *xn = net_generic(net, xd_inet_net_id);

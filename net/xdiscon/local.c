@@ -279,7 +279,7 @@ static int xd_local_connect_to(struct xdiscon_sock *xsk,
 	xsk->conn = conn;
 	xsk->conn_side = 0;
 
-	child->transport = xsk->transport;
+	WRITE_ONCE(child->transport, xsk->transport);
 	xdiscon_set_addr(&child->local, &listener->local);
 	xdiscon_set_addr(&child->remote, &xsk->local);
 	child->conn = conn;
@@ -494,6 +494,7 @@ static void xd_local_destruct(struct xdiscon_sock *xsk)
 	kfree(conn);
 }
 
+/* Process context (the pernet init and exit calls). */
 static int __net_init xd_local_net_init(struct net *net)
 {
 	struct xd_local_net *xn = xd_local_net(net);

@@ -42,6 +42,10 @@ int xdiscon_proc_add(struct xdiscon_sock *xsk)
 			xa_limit_31b, GFP_KERNEL);
 }
 
+/*
+ * At destruction: process or workqueue context, never softirq (see the
+ * lock order in xdiscon.h), so xa_lock need not block bottom halves.
+ */
 void xdiscon_proc_del(struct xdiscon_sock *xsk)
 {
 	xa_erase(xdiscon_socks(sock_net(&xsk->sk)), xsk->proc_id);
@@ -115,6 +119,7 @@ static const char *xdiscon_state_name(struct xdiscon_sock *xsk)
 
 static int xdiscon_seq_show(struct seq_file *seq, void *v)
 {
+	const struct xdiscon_transport *transport;
 	struct xdiscon_sock *xsk;
 	struct sock *sk;
 	int peer_disc_len = -1;
@@ -125,6 +130,8 @@ static int xdiscon_seq_show(struct seq_file *seq, void *v)
 	}
 	xsk = v;
 	sk = &xsk->sk;
+	/* Set once, when the socket binds, connects or is accepted. */
+	transport = READ_ONCE(xsk->transport);
 	/* peer_disc is set and freed under the receive queue lock. */
 	spin_lock_bh(&sk->sk_receive_queue.lock);
 	if (xsk->peer_disc)
@@ -134,7 +141,7 @@ static int xdiscon_seq_show(struct seq_file *seq, void *v)
 		   sock_i_ino(sk),
 		   sk->sk_type == SOCK_STREAM ? "STREAM" : "SEQPACKET",
 		   xdiscon_state_name(xsk),
-		   xsk->transport ? xsk->transport->name : "-",
+		   transport ? transport->name : "-",
 		   be16_to_cpu(READ_ONCE(xsk->local.sxd_port)),
 		   be16_to_cpu(READ_ONCE(xsk->remote.sxd_port)),
 		   READ_ONCE(xsk->rx_bytes),
@@ -177,6 +184,7 @@ static int xdiscon_stat_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+/* Process context (the pernet init and exit calls). */
 static int __net_init xdiscon_proc_net_init(struct net *net)
 {
 	/* Its nodes are charged to the memory cgroup of who creates sockets. */

@@ -16,11 +16,18 @@
  * in softirq is sk->sk_receive_queue.lock, so everyone takes it with _bh.
  *
  * Lock order: lock_sock(sk) -> transport lock (xd_local_conn.lock, or
- * xd_inet_conn.lock then lock_sock() of its TCP socket) ->
+ * xd_inet_conn.lock then, when a TCP socket is released, its file's
+ * inode lock, then lock_sock() of its TCP socket) ->
  * sk->sk_receive_queue.lock.  A task holds at most one xdiscon socket
  * lock; transports never take the peer's socket lock, they deliver
  * through the xdiscon_rcv_*() helpers, which take only the receive queue
- * lock.
+ * lock.  The per-namespace tables' locks (xd_local_net.lock for ports,
+ * the /proc xarray's xa_lock) are taken under lock_sock() at most; the
+ * /proc walk takes sk_receive_queue.lock under xa_lock, never the
+ * reverse.  xa_lock is not BH-safe: sockets enter and leave the table
+ * only in process context (the last sock_put() of an xdiscon socket is
+ * a task's or a worker's, never a softirq's: TCP's callbacks run under
+ * a reference the socket holds for itself while they are hooked).
  *
  * The lock of xsk->rmem's sk_receive_queue, which guards the receive
  * charge (xdiscon_rcv_charge()), is a leaf: taken with no skb freed
@@ -164,8 +171,9 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  * @rx_readers: readers in recvmsg(); atomic.
  * @rx_sleepers: readers asleep in recvmsg(); atomic.
  * @rmem: the sock a transport's received skbs are charged to (see
- *	xdiscon_rcv_charge()), or NULL; set under lock_sock() before the
- *	transport charges, freed at destruction.
+ *	xdiscon_rcv_charge()), or NULL; set before the transport charges
+ *	(under lock_sock() at connect, before the child is published at
+ *	accept), freed at destruction.
  * @rx_handoff: bit XDISCON_RX_HANDOFF: a transport left receive work to
  *	the readers; atomic bitops, cleared by whoever does the work (see
  *	xdiscon_rcv_handoff()).
