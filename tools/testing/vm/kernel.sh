@@ -20,6 +20,12 @@ key=$(cat "${frags[@]}" | sha256sum | cut -c1-12)
 cache=${XDISCON_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xdiscon}
 dir=$cache/linux-$ver-$key
 
+# One build at a time: a second make (make lint while a build runs)
+# would otherwise wipe the tree the first one is building in.
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9
+
 if [ -f "$dir/.xdiscon-built" ]; then
 	echo "$dir"
 	exit 0
