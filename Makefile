@@ -53,7 +53,8 @@ SELFTESTS  := socket_test core_test inet_test race_test policy_test memory_test 
 	      fuzz_test module_test
 SHELLTESTS := xdcat_test.sh examples_test.sh netns_test.sh bench_test.sh \
 	      dkms_vm_test.sh
-# fault_test needs fail_function, which only the debug kernel has.
+# fault_test needs fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS), which
+# only the debug kernel has.
 COMMON_T   := socket_test core_test inet_test race_test policy_test memory_test \
 	      seed_test stress_test \
 	      fuzz_test xdcat_test.sh examples_test.sh netns_test.sh \

@@ -212,7 +212,8 @@ enum {
  *	callbacks while @tcp is owned: equal only in the pull's own context.
  * @rcvbuf: the limit of the socket's receive queue and of @rxq: SO_RCVBUF,
  *	or while the user has not set it, at least what TCP's receive
- *	autotuning gave @tcp (tcp_rmem), as a TCP socket's own limit grows.
+ *	autotuning gave @tcp (tcp_rmem, and two frames at least: see
+ *	XD_TCP_RCVBUF_MIN), as a TCP socket's own limit grows.
  *	Written by the parser, read locklessly.
  * @txq: frames not yet in TCP; @lock.  Each skb's cb is an
  *	xd_inet_tx_cb.
@@ -445,14 +446,15 @@ static bool xd_inet_handoff(struct xd_inet_conn *conn, struct sock *sk)
  * The least receive buffer of the TCP socket: two whole frames.  The
  * strparser refuses a message longer than its socket's sk_rcvbuf, and
  * waits to read the rest of a frame until TCP holds all of it, so TCP's
- * window (about half its buffer) must take a whole frame.  Two frames is
- * just over tcp_rmem[1]'s default, so only a smaller tcp_rmem changes
- * anything.  Set before the connection opens, as TCP sizes its window
- * clamp from it then (accepted sockets inherit the listener's); TCP's
- * autotuning only raises it, and a clamp under memory pressure (to
- * tcp_rmem[2]) is undone at the next arrival, before the parser runs.
- * Under the TCP socket's lock, in its receive path, or before its
- * callbacks are hooked.
+ * window must take a whole frame.  TCP offers a share of its buffer as
+ * window (the payload it measures per byte of truesize: about half over
+ * loopback and veth), so two frames let one through.  Two frames is just
+ * over tcp_rmem[1]'s default, so only a smaller tcp_rmem changes
+ * anything.  Set once, before the connection opens, as TCP sizes its
+ * window clamp from it then; accepted sockets inherit the listener's.
+ * TCP itself never lowers it: its autotuning and its clamp under memory
+ * pressure only raise it.  Process context, before the callbacks are
+ * hooked.
  */
 #define XD_TCP_RCVBUF_MIN	(2 * (XD_HDR_LEN + XD_MAX_DATA))
 
@@ -474,7 +476,6 @@ static void xd_inet_data_ready(struct sock *sk)
 	} else if (conn->role == XD_ROLE_LISTENER) {
 		xd_inet_queue(conn, &conn->rx_work);
 	} else {
-		xd_inet_frame_room(sk);
 		if (sock_owned_by_user_nocheck(sk))
 			xd_inet_parse_owned(conn, sk);
 		else if (!xd_inet_handoff(conn, sk))

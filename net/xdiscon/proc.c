@@ -130,7 +130,7 @@ static int xdiscon_seq_show(struct seq_file *seq, void *v)
 	}
 	xsk = v;
 	sk = &xsk->sk;
-	/* Set once, when the socket binds, connects or is accepted. */
+	/* Written by bind, connect and accept: read it once. */
 	transport = READ_ONCE(xsk->transport);
 	/* peer_disc is set and freed under the receive queue lock. */
 	spin_lock_bh(&sk->sk_receive_queue.lock);
