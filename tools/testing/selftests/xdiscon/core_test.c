@@ -198,36 +198,6 @@ static void set_linger(int fd, int on, int secs)
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 }
 
-/* The family's sockets in use (/proc/net/protocols), or -1. */
-static int sockets_in_use(void)
-{
-	char line[512];
-	int n = -1;
-	FILE *f = fopen("/proc/net/protocols", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "XDISCON ", 8))
-			sscanf(line, "%*s %*d %d", &n);
-	if (f)
-		fclose(f);
-	return n;
-}
-
-/*
- * Wait until the family's socket count is back to @n: a graceful close
- * finishes in the background (over TCP, when the peer's end of stream
- * arrives).  1 when it is, 0 after 30 s.
- */
-static int sockets_back_to(int n)
-{
-	double end = now() + 30;
-	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
-
-	while (sockets_in_use() != n && now() < end)
-		nanosleep(&tick, NULL);
-	return sockets_in_use() == n;
-}
-
 FIXTURE(conn) {
 	int lfd, cfd, sfd;
 	int in_use;
@@ -259,7 +229,7 @@ FIXTURE_VARIANT_ADD(conn, inet4_stream) {
 FIXTURE_SETUP(conn)
 {
 	xd_use_transport(variant->transport, variant->inet4);
-	self->in_use = sockets_in_use();
+	self->in_use = xd_sockets_in_use();
 	self->lfd = xd_listener(variant->type, 16);
 	ASSERT_LE(0, self->lfd);
 	self->cfd = xd_pair(variant->type, self->lfd, &self->sfd);
@@ -272,7 +242,7 @@ FIXTURE_TEARDOWN(conn)
 	close(self->sfd);
 	close(self->lfd);
 	/* Every socket of the test freed, background closes included. */
-	EXPECT_TRUE(sockets_back_to(self->in_use)) {
+	EXPECT_TRUE(xd_sockets_back_to(self->in_use)) {
 		FILE *f = fopen("/proc/net/xdiscon", "r");
 		char line[512];
 

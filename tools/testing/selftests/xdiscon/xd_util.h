@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -218,6 +219,42 @@ static inline int xd_in_child(int (*fn)(void))
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/* The family's sockets in use (/proc/net/protocols), or -1. */
+static inline int xd_sockets_in_use(void)
+{
+	char line[512];
+	int n = -1;
+	FILE *f = fopen("/proc/net/protocols", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "XDISCON ", 8))
+			sscanf(line, "%*s %*d %d", &n);
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * Wait until the family's socket count is back to @n: a graceful close
+ * finishes in the background (over TCP, when the peer's end of stream
+ * arrives).  1 when it is, 0 after 30 s.
+ */
+static inline int xd_sockets_back_to(int n)
+{
+	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 }, t;
+	time_t end;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	end = t.tv_sec + 30;
+	while (xd_sockets_in_use() != n) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec >= end)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	return 1;
 }
 
 #endif /* XD_UTIL_H */
