@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <sched.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -188,6 +189,14 @@ static int server(int to_parent, int from_parent)
 
 	if (join_cgroup())
 		return 10;
+	/*
+	 * Every page the server will touch is in before the limit is set:
+	 * a page fault in a cgroup that unread socket memory filled has
+	 * nothing to reclaim, and the cgroup's OOM killer would take the
+	 * server, as it would a TCP server's.
+	 */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		return 18;
 	lfd = xd_socket(SOCK_STREAM);
 	if (lfd < 0 ||
 	    setsockopt(lfd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
