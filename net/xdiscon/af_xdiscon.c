@@ -11,6 +11,8 @@
  * loading fails and says which parameter chooses another.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/poll.h>
@@ -174,7 +176,7 @@ void xdiscon_peercred_copy(struct sock *sk, struct sock *from)
 	put_cred(cred);
 }
 
-static int xdiscon_check_addr(const struct sockaddr *uaddr, int len)
+static int xdiscon_check_addr(const struct xdiscon_sockaddr *uaddr, int len)
 {
 	const struct sockaddr_xdiscon *addr = (const void *)uaddr;
 
@@ -212,7 +214,8 @@ static int xdiscon_bind_locked(struct xdiscon_sock *xsk,
 	return 0;
 }
 
-static int xdiscon_bind(struct socket *sock, struct sockaddr *uaddr, int len)
+static int xdiscon_bind(struct socket *sock, struct xdiscon_sockaddr *uaddr,
+			int len)
 {
 	struct sock *sk = sock->sk;
 	int err;
@@ -411,8 +414,8 @@ static int xdiscon_connect_wait(struct sock *sk, long timeo)
 	return sock_error(sk) ? : -ECONNREFUSED;
 }
 
-static int xdiscon_connect(struct socket *sock, struct sockaddr *uaddr,
-			   int len, int flags)
+static int xdiscon_connect(struct socket *sock,
+			   struct xdiscon_sockaddr *uaddr, int len, int flags)
 {
 	const struct sockaddr_xdiscon *addr = (const void *)uaddr;
 	struct sock *sk = sock->sk;
@@ -782,7 +785,7 @@ static int __init xdiscon_init(void)
 	int err;
 
 	if (family <= 0 || family >= AF_MAX) {
-		pr_err("xdiscon: family=%d is outside 1..%d\n", family,
+		pr_err("family=%d is outside 1..%d\n", family,
 		       AF_MAX - 1);
 		return -EINVAL;
 	}
@@ -807,7 +810,7 @@ static int __init xdiscon_init(void)
 
 	err = sock_register(&xdiscon_family_ops);
 	if (err == -EEXIST)
-		pr_err("xdiscon: socket family %d is taken by another module; load with family=N to choose a free slot below %d\n",
+		pr_err("socket family %d is taken by another module; load with family=N to choose a free slot below %d\n",
 		       family, AF_MAX);
 	if (err)
 		goto err_inet;

@@ -41,6 +41,17 @@ static inline int xdiscon_accept_op(struct socket *sock,
 #endif
 
 /*
+ * 7.x hands socket addresses to proto_ops bind/connect and takes them in
+ * kernel_bind()/kernel_connect() as struct sockaddr_unsized; before it,
+ * as struct sockaddr.
+ */
+#ifdef XDISCON_HAVE_SOCKADDR_UNSIZED
+#define xdiscon_sockaddr sockaddr_unsized
+#else
+#define xdiscon_sockaddr sockaddr
+#endif
+
+/*
  * A kernel socket that may outlive its creator's netns reference must hold
  * its own.  6.12's stable series added sk_net_refcnt_upgrade() (which
  * also moves the socket off the namespace's passive count); before it,

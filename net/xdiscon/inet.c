@@ -6,19 +6,19 @@
  * (AF_INET6, dual stack, in the socket's network namespace).  Data, the
  * disconnect with its data and the opening handshake travel as frames on
  * the TCP stream; the wire format is in Documentation/networking/xdiscon.rst.
- * Incoming frames are cut by the kernel's strparser, as KCM does.
+ * Incoming frames are cut by the transport's own reader (inet_wire.c).
  *
  * Contexts
  * --------
  * - The TCP socket's callbacks (softirq, or process context when TCP
- *   runs its backlog) parse: the strparser hands complete frames to
- *   xd_inet_rcv_msg(), which hands a data frame or the disconnect straight
+ *   runs its backlog) read frames: the frame reader hands each to
+ *   xd_inet_rx_frame(), which hands a data frame or the disconnect straight
  *   to the socket when nothing waits ahead of it and queues every other
  *   frame on conn->rxq; and they queue work.  The only xdiscon lock they
  *   take is the socket's receive-queue lock (hence _bh everywhere).
  *   With a reader in recvmsg() and bulk data in TCP, data_ready() leaves
- *   the parsing to it: the reader runs the parser in its own context
- *   (xd_inet_pull()).
+ *   the frames to it: the reader runs the frame reader in its own
+ *   context (xd_inet_pull()).
  * - conn->rx_work (xd_inet_wq, process context) delivers frames into the
  *   xdiscon socket, runs the handshake, notices the peer's end of stream
  *   and TCP errors; for a listener it accepts new TCP connections.
@@ -33,11 +33,11 @@
  *
  * Flow control: the receiver's SO_RCVBUF bounds its receive queue as on
  * the local transport; beyond that, parsed frames wait on conn->rxq, and
- * past SO_RCVBUF there too the strparser pauses, TCP's window closes and
+ * past SO_RCVBUF there too the reader pauses, TCP's window closes and
  * the sender's TCP and then its SO_SNDBUF fill up.  Every parsed frame is
  * charged to the socket (xdiscon_rcv_charge()); a frame that finds no
  * memory (tcp_mem, or the socket's memory cgroup at its limit) waits
- * uncharged on rxq, the one frame that does, and the strparser pauses
+ * uncharged on rxq, the one frame that does, and the reader pauses
  * until rx_work can charge it: conn->mem_work retries after
  * XD_MEM_RETRY, as it does a transmit that found no memory.
  */
@@ -56,46 +56,11 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/sock.h>
-#include <net/strparser.h>
 #include <net/tcp.h>
 
 #include "compat.h"
 #include "xdiscon.h"
-
-#define XD_WIRE_MAGIC		0x58445343	/* "XDSC" */
-#define XD_WIRE_VERSION		1
-
-enum xd_frame_type {
-	XD_FRAME_HELLO = 1,
-	XD_FRAME_DATA = 2,
-	XD_FRAME_DISCONNECT = 3,
-};
-
-/* Every frame: this header, then @len bytes of payload. */
-struct xd_frame_hdr {
-	u8 type;
-	u8 flags;		/* 0 */
-	__be16 reserved;	/* 0 */
-	__be32 len;
-};
-
-#define XD_HDR_LEN		sizeof(struct xd_frame_hdr)
-#define XD_MAX_DATA		65536
-
-/*
- * The first frame each way, sent without waiting for the other's: the
- * connecting side's at connect(), the listening side's as soon as it has
- * the TCP connection.  Each side checks the other's.
- */
-struct xd_hello {
-	__be32 magic;
-	u8 version;
-	u8 sock_type;		/* XD_WIRE_STREAM or XD_WIRE_SEQPACKET */
-	u8 reserved[2];		/* 0 */
-};
-
-#define XD_WIRE_STREAM		1
-#define XD_WIRE_SEQPACKET	2
+#include "inet.h"
 
 #define XD_HANDSHAKE_TIMEOUT	(10 * HZ)
 
@@ -190,7 +155,7 @@ enum {
 	XD_F_EOF,		/* the peer's FIN arrived after it */
 	XD_F_RESET,		/* reset: nothing moves any more */
 	XD_F_RELEASED,		/* the socket was closed */
-	XD_F_PROTO_ERR,		/* the parser found a bad frame */
+	XD_F_PROTO_ERR,		/* the frame reader found a bad frame */
 };
 
 /*
@@ -203,18 +168,19 @@ enum {
  * @role: listener or connection; set under @lock before @tcp's
  *	callbacks are hooked, read by them.
  * @flags: XD_F_* bits, atomic.
- * @strp: the frame parser over @tcp; its callbacks run under @tcp's lock.
- * @rxq: parsed frames for @rx_work; its own lock (_bh: the parser may
+ * @rd: the frame reader over @tcp; under @tcp's lock.  Set up before
+ *	@tcp's callbacks are hooked.
+ * @rxq: read frames for @rx_work; its own lock (_bh: @rd may
  *	run in softirq); @rxq_bytes counts their truesize under it, and
  *	@rx_busy says @rx_work holds a frame it took off @rxq.
  * @puller: the task in xd_inet_pull(), which owns @tcp's lock meanwhile;
- *	written by it (under @lock), compared with current by the parser's
+ *	written by it (under @lock), compared with current by the frame reader's
  *	callbacks while @tcp is owned: equal only in the pull's own context.
  * @rcvbuf: the limit of the socket's receive queue and of @rxq: SO_RCVBUF,
  *	or while the user has not set it, at least what TCP's receive
  *	autotuning gave @tcp (tcp_rmem, and two frames at least: see
  *	XD_TCP_RCVBUF_MIN), as a TCP socket's own limit grows.
- *	Written by the parser, read locklessly.
+ *	Written by the frame reader, read locklessly.
  * @txq: frames not yet in TCP; @lock.  Each skb's cb is an
  *	xd_inet_tx_cb.
  * @tx_err: the error a send into TCP met (it consumes TCP's sk_err);
@@ -239,7 +205,7 @@ struct xd_inet_conn {
 	struct socket *tcp;
 	u8 role;
 	unsigned long flags;
-	struct strparser strp;
+	struct xd_reader rd;
 	struct sk_buff_head rxq;
 	unsigned int rxq_bytes;
 	bool rx_busy;
@@ -272,10 +238,10 @@ struct xd_inet_tx_cb {
 #define XD_TX_CB(skb) ((struct xd_inet_tx_cb *)(skb)->cb)
 
 /*
- * A parsed frame in rxq: the core's view of its payload, its type, and
- * whether it is charged to the socket yet (xdiscon_rcv_charge()).  Written
- * by whoever holds the skb off every queue (the parser, rx_work), or under
- * rxq.lock.
+ * A frame in rxq: the core's view of its payload, its type, and whether
+ * it is charged to the socket yet (xdiscon_rcv_charge()).  Written by
+ * whoever holds the skb off every queue (the frame reader, rx_work), or
+ * under rxq.lock.
  */
 struct xd_inet_rx_cb {
 	struct xdiscon_skb_cb xd;
@@ -393,50 +359,81 @@ static int xd_inet_name(struct socket *tcp, struct sockaddr_xdiscon *a,
 /* -- TCP callbacks: softirq or TCP's process context, no xdiscon locks -- */
 
 /*
- * Run the parser in process context, as the owner of @sk's lock: in the
- * reader's pull(), or in data_ready() called with the socket owned, which
- * only the owner does (running the backlog in release_sock()), rather
- * than in the work strp_data_ready() would queue for it.  The parser
- * reads all TCP holds unless it pauses: what it leaves otherwise (out of
- * memory) goes to its work, which tries again.
+ * Does TCP's end of stream (or error) need rx_work?  Not when it came
+ * cleanly after the disconnect (no error, nothing unread) to a socket
+ * still open: its release notes the end then (XD_F_EOF matters only to a
+ * closed socket).  Under the TCP socket's lock, as the reader runs.
  */
-static void xd_inet_parse_owned(struct xd_inet_conn *conn, struct sock *sk)
+static bool xd_inet_eof_needs_rx(struct xd_inet_conn *conn, struct sock *sk)
 {
-	struct strparser *strp = &conn->strp;
-	u32 inq;
-
-	if (strp->stopped || READ_ONCE(strp->paused))
-		return;
-	__strp_unpause(strp);	/* paused stays 0: it reads */
-	inq = tcp_inq(sk);
-	if (inq && inq >= strp->need_bytes && !READ_ONCE(strp->paused) &&
-	    !strp->stopped)
-		strp_check_rcv(strp);
+	if (!READ_ONCE(sk->sk_err) && sk->sk_state != TCP_CLOSE &&
+	    !(READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN))
+		return false;
+	return !test_bit(XD_F_DISC_RCVD, &conn->flags) ||
+	       test_bit(XD_F_RELEASED, &conn->flags) ||
+	       READ_ONCE(sk->sk_err) || tcp_inq(sk) ||
+	       xd_reader_mid_frame(&conn->rd);
 }
 
-/* Less than this of a new frame waiting in TCP is parsed where it lands. */
+/*
+ * Take the frames TCP holds, as the TCP socket's owner: in its callbacks
+ * (softirq, or process context when its owner runs TCP's backlog), or
+ * under lock_sock() in rx_work and the reader's pull().  Memory that ran
+ * short is tried again after XD_MEM_RETRY; a frame the wire format does
+ * not allow resets the connection, in rx_work.  Returns the reader's
+ * error.
+ */
+static int xd_inet_read_frames(struct xd_inet_conn *conn)
+{
+	int err = xd_reader_read(&conn->rd);
+
+	if (err == -ENOMEM) {
+		xd_inet_mem_retry(conn);
+	} else if (err) {
+		set_bit(XD_F_PROTO_ERR, &conn->flags);
+		xd_inet_queue(conn, &conn->rx_work);
+	}
+	return err;
+}
+
+/*
+ * The same from the callbacks and the pull, which then hand an end of
+ * stream that arrived to rx_work to judge (rx_work reads, then judges,
+ * itself).
+ */
+static void xd_inet_rcv(struct xd_inet_conn *conn, struct sock *sk)
+{
+	xd_inet_read_frames(conn);
+	if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) &&
+	    xd_inet_eof_needs_rx(conn, sk))
+		xd_inet_queue(conn, &conn->rx_work);
+}
+
+/* Less than this of a new frame waiting in TCP is read where it lands. */
 #define XD_HANDOFF_MIN	4096
 
 /*
- * Leave the parsing to a reader in recvmsg(), asleep or copying:
+ * Leave the frame reading to a reader in recvmsg(), asleep or copying:
  * xd_inet_pull() runs it on the reader's CPU, and TCP's window update
  * goes from there, as a TCP reader's would, rather than on the CPU that
  * received (on one host, often the sender's, whose time per byte is
- * bulk's limit).  Only for bulk data: a small frame costs less to parse
+ * bulk's limit).  Only for bulk data: a small frame costs less to read
  * here than the reader's trip through the TCP socket's lock, which would
- * lengthen every request and answer.  A frame the parser holds the start
- * of did not arrive whole, so is bulk: its rest goes to the reader
- * however short it is.  Not while the parser is paused or waits for more
- * of a frame than TCP holds: there is nothing to hand over.  The reader
- * count is read first, without the barriers of xdiscon_rcv_handoff():
- * most calls find no reader.  Softirq, TCP's lock held.
+ * lengthen every request and answer.  A frame whose header the frame
+ * reader holds did not arrive whole, so is bulk: its rest goes to the
+ * reader however short it is.  Not while the frame reader is stopped or
+ * waits for more of a frame than TCP holds: there is nothing to hand
+ * over.  The reader count is read first, without the barriers of
+ * xdiscon_rcv_handoff(): most calls find no reader.  Softirq, TCP's lock
+ * held.
  */
 static bool xd_inet_handoff(struct xd_inet_conn *conn, struct sock *sk)
 {
-	u32 need = conn->strp.need_bytes ?: XD_HANDOFF_MIN;
+	const struct xd_reader *rd = &conn->rd;
+	u32 need = xd_reader_mid_frame(rd) ? xd_reader_need(rd) :
+					     XD_HANDOFF_MIN;
 
-	if (!atomic_read(&conn->xsk->rx_readers) ||
-	    READ_ONCE(conn->strp.paused) || conn->strp.stopped ||
+	if (!atomic_read(&conn->xsk->rx_readers) || xd_reader_stopped(rd) ||
 	    tcp_inq(sk) < need)
 		return false;
 	return xdiscon_rcv_handoff(conn->xsk);
@@ -444,8 +441,7 @@ static bool xd_inet_handoff(struct xd_inet_conn *conn, struct sock *sk)
 
 /*
  * The least receive buffer of the TCP socket: two whole frames.  The
- * strparser refuses a message longer than its socket's sk_rcvbuf, and
- * waits to read the rest of a frame until TCP holds all of it, so TCP's
+ * frame reader begins a payload only once TCP holds all of it, so TCP's
  * window must take a whole frame.  TCP offers a share of its buffer as
  * window (the payload it measures per byte of truesize: about half over
  * loopback and veth), so two frames let one through.  Two frames is just
@@ -476,10 +472,13 @@ static void xd_inet_data_ready(struct sock *sk)
 	} else if (conn->role == XD_ROLE_LISTENER) {
 		xd_inet_queue(conn, &conn->rx_work);
 	} else {
-		if (sock_owned_by_user_nocheck(sk))
-			xd_inet_parse_owned(conn, sk);
-		else if (!xd_inet_handoff(conn, sk))
-			strp_data_ready(&conn->strp);
+		/*
+		 * Called with @sk owned only by its owner, running TCP's
+		 * backlog: read as the owner, not handing off to itself.
+		 */
+		if (sock_owned_by_user_nocheck(sk) ||
+		    !xd_inet_handoff(conn, sk))
+			xd_inet_rcv(conn, sk);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
 	if (fallback)
@@ -487,12 +486,10 @@ static void xd_inet_data_ready(struct sock *sk)
 }
 
 /*
- * Parse what TCP received before the callbacks were hooked, here rather
- * than in the parser's work (strp_check_rcv()).  data_ready() on an owned
- * socket parses as its owner: so we own it, as release_sock() running
- * TCP's backlog does, never merely find it owned (the parser's work may
- * own it, and two contexts would read TCP at once).  Process context,
- * @conn->lock held.
+ * Read what TCP received before the callbacks were hooked.  data_ready()
+ * on an owned socket reads as its owner: so we own it, as release_sock()
+ * running TCP's backlog does, never merely find it owned (two contexts
+ * would read TCP at once).  Process context, @conn->lock held.
  */
 static void xd_inet_rcv_held(struct sock *sk)
 {
@@ -522,22 +519,6 @@ static void xd_inet_write_space(struct sock *sk)
 }
 
 /*
- * Does TCP's end of stream (or error) need rx_work?  Not when it came
- * cleanly after the disconnect (no error, nothing unparsed) to a socket
- * still open: its release notes the end then (XD_F_EOF matters only to a
- * closed socket).  Under the TCP socket's lock, as the parser runs.
- */
-static bool xd_inet_eof_needs_rx(struct xd_inet_conn *conn, struct sock *sk)
-{
-	if (!READ_ONCE(sk->sk_err) && sk->sk_state != TCP_CLOSE &&
-	    !(READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN))
-		return false;
-	return !test_bit(XD_F_DISC_RCVD, &conn->flags) ||
-	       test_bit(XD_F_RELEASED, &conn->flags) ||
-	       READ_ONCE(sk->sk_err) || tcp_inq(sk) || conn->strp.skb_head;
-}
-
-/*
  * TCP changed state.  A socket that sent its disconnect may have a
  * lingering close (or XDISCON_TX_DONE) waiting for TCP to acknowledge its
  * FIN: wake it, it looks itself.  rx_work only has something to judge
@@ -563,47 +544,7 @@ static void xd_inet_state_change(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
-/* -- the frame parser, under the TCP socket's lock -- */
-
-/*
- * The strparser's parse_msg(): the whole length of the frame that starts
- * at the message's offset, 0 while its header is incomplete, or an error
- * for a header the wire format does not allow (the parser then aborts).
- */
-VISIBLE_IF_KUNIT int xd_inet_parse_msg(struct strparser *strp,
-				       struct sk_buff *skb)
-{
-	struct strp_msg *stm = strp_msg(skb);
-	struct xd_frame_hdr hdr;
-	u32 len;
-
-	if (skb->len - stm->offset < XD_HDR_LEN)
-		return 0;
-	if (skb_copy_bits(skb, stm->offset, &hdr, sizeof(hdr)))
-		return -EPROTO;
-	len = be32_to_cpu(hdr.len);
-	if (hdr.flags || hdr.reserved)
-		return -EPROTO;
-	switch (hdr.type) {
-	case XD_FRAME_HELLO:
-		if (len != sizeof(struct xd_hello))
-			return -EPROTO;
-		break;
-	case XD_FRAME_DATA:
-		if (len > XD_MAX_DATA)
-			return -EMSGSIZE;
-		break;
-	case XD_FRAME_DISCONNECT:
-		/* No more than XDISCON_MAX_DISCDATA says a reader may get. */
-		if (len > READ_ONCE(xdiscon_max_discdata))
-			return -EMSGSIZE;
-		break;
-	default:
-		return -EPROTO;
-	}
-	return XD_HDR_LEN + len;
-}
-EXPORT_SYMBOL_IF_KUNIT(xd_inet_parse_msg);
+/* -- frames from the reader, under the TCP socket's lock -- */
 
 static int xd_inet_rcv_disconnect(struct xd_inet_conn *conn,
 				  struct sk_buff *skb, gfp_t gfp);
@@ -611,9 +552,9 @@ static bool xd_inet_client_hello_direct(struct xd_inet_conn *conn,
 					struct sk_buff *skb);
 
 /*
- * Nothing waits ahead of the frame the parser has in hand: rxq is empty
- * and rx_work holds no frame.  Only the parser adds to rxq, so the answer
- * stays true while it runs.
+ * Nothing waits ahead of the frame the frame reader has in hand: rxq is
+ * empty and rx_work holds no frame.  Only the frame reader adds to rxq,
+ * so the answer stays true while it runs.
  */
 static bool xd_inet_rxq_idle(struct xd_inet_conn *conn)
 {
@@ -627,11 +568,11 @@ static bool xd_inet_rxq_idle(struct xd_inet_conn *conn)
 
 /*
  * The fast path: a data frame or the disconnect of an established
- * connection goes straight into the socket, from the parser's context
+ * connection goes straight into the socket, from the frame reader's context
  * (softirq, or process context under the TCP socket's lock), when nothing
  * is ahead of it: @rxq empty, @rx_work holding no frame, and for data room
  * in the socket.  Everything else, and any frame behind one that waits,
- * goes through @rxq and @rx_work in order.  The parser's callbacks are
+ * goes through @rxq and @rx_work in order.  The frame reader runs
  * serialised by the TCP socket's lock, and only they add to @rxq, so
  * nothing can overtake the frame after the check.
  */
@@ -659,7 +600,7 @@ static bool xd_inet_rcv_direct(struct xd_inet_conn *conn, struct sk_buff *skb)
 	if (xd_inet_rcv_disconnect(conn, skb, GFP_ATOMIC))
 		return false;
 	consume_skb(skb);
-	return true;		/* read_sock_done() judges a FIN behind it */
+	return true;		/* xd_inet_rcv() judges a FIN behind it */
 }
 
 /* See @rcvbuf in struct xd_inet_conn. */
@@ -674,27 +615,17 @@ static void xd_inet_track_rcvbuf(struct xd_inet_conn *conn, struct sock *tcp)
 	WRITE_ONCE(conn->rcvbuf, limit);
 }
 
-static void xd_inet_rcv_msg(struct strparser *strp, struct sk_buff *skb)
+/* The frame reader's frame op: a whole frame, in the reader's context. */
+static void xd_inet_rx_frame(struct xd_reader *rd, struct sk_buff *skb, u8 type)
 {
-	struct xd_inet_conn *conn = container_of(strp, struct xd_inet_conn,
-						 strp);
-	struct strp_msg *stm = strp_msg(skb);
-	u32 off = stm->offset, full = stm->full_len;
-	struct xd_frame_hdr hdr;
+	struct xd_inet_conn *conn = container_of(rd, struct xd_inet_conn, rd);
 	bool pause;
 
-	/* parse_msg() read this header already. */
-	if (skb_copy_bits(skb, off, &hdr, sizeof(hdr))) {
-		kfree_skb(skb);
-		return;
-	}
-	XD_RX_CB(skb)->xd.consumed = off + XD_HDR_LEN;
-	XD_RX_CB(skb)->xd.end = off + full;
-	XD_RX_CB(skb)->type = hdr.type;
+	XD_RX_CB(skb)->type = type;
 	XD_RX_CB(skb)->charged = xdiscon_rcv_charge(conn->xsk, skb);
-	xd_inet_track_rcvbuf(conn, strp->sk);
-	/* Parsed in a pull, TCP's backlog at its release_sock() included. */
-	if (sock_owned_by_user_nocheck(strp->sk) &&
+	xd_inet_track_rcvbuf(conn, rd->sk);
+	/* Read in a pull, TCP's backlog at its release_sock() included. */
+	if (sock_owned_by_user_nocheck(rd->sk) &&
 	    READ_ONCE(conn->puller) == current)
 		xdiscon_stat_inc(sock_net(&conn->xsk->sk),
 				 XDISCON_STAT_READER_FRAMES);
@@ -709,37 +640,32 @@ static void xd_inet_rcv_msg(struct strparser *strp, struct sk_buff *skb)
 		!XD_RX_CB(skb)->charged;
 	spin_unlock_bh(&conn->rxq.lock);
 	if (pause)
-		strp_pause(strp);
+		xd_reader_pause(rd);
 	xd_inet_queue(conn, &conn->rx_work);
 }
 
-/* The end of a read: a FIN may have arrived, which rx_work judges. */
-static int xd_inet_read_sock_done(struct strparser *strp, int err)
+static u32 xd_inet_inq(struct xd_reader *rd)
 {
-	struct xd_inet_conn *conn = container_of(strp, struct xd_inet_conn,
-						 strp);
-
-	if ((READ_ONCE(strp->sk->sk_shutdown) & RCV_SHUTDOWN) &&
-	    xd_inet_eof_needs_rx(conn, strp->sk))
-		xd_inet_queue(conn, &conn->rx_work);
-	return err;
+	return tcp_inq(rd->sk);
 }
 
-static void xd_inet_abort_parser(struct strparser *strp, int err)
+/* TCP's own test, in tcp_poll(), for data that cannot wait for more. */
+static bool xd_inet_full(struct xd_reader *rd)
 {
-	struct xd_inet_conn *conn = container_of(strp, struct xd_inet_conn,
-						 strp);
-
-	strp_stop(strp);
-	set_bit(XD_F_PROTO_ERR, &conn->flags);
-	xd_inet_queue(conn, &conn->rx_work);
+	return tcp_epollin_ready(rd->sk, INT_MAX);
 }
 
-static const struct strp_callbacks xd_inet_strp_cb = {
-	.parse_msg	= xd_inet_parse_msg,
-	.rcv_msg	= xd_inet_rcv_msg,
-	.read_sock_done	= xd_inet_read_sock_done,
-	.abort_parser	= xd_inet_abort_parser,
+static int xd_inet_read_sock(struct xd_reader *rd, read_descriptor_t *desc,
+			     sk_read_actor_t actor)
+{
+	return tcp_read_sock(rd->sk, desc, actor);
+}
+
+static const struct xd_reader_ops xd_inet_reader_ops = {
+	.inq	= xd_inet_inq,
+	.full	= xd_inet_full,
+	.read	= xd_inet_read_sock,
+	.frame	= xd_inet_rx_frame,
 };
 
 /* -- set-up and teardown of the TCP socket -- */
@@ -827,6 +753,11 @@ static int xd_inet_tcp_create(struct xdiscon_sock *xsk, struct socket **res)
 	/* Frames are messages: send each as soon as it is complete. */
 	tcp_sock_set_nodelay(tcp->sk);
 	xd_inet_frame_room(tcp->sk);
+	/*
+	 * Urgent data counts in tcp_inq() where tcp_read_sock() stops at
+	 * its mark: the frame reader sees the stall and resets.
+	 */
+	sock_set_flag(tcp->sk, SOCK_URGINLINE);
 	*res = tcp;
 	return 0;
 }
@@ -897,10 +828,8 @@ static void xd_inet_tcp_close(struct xd_inet_conn *conn, bool abortive)
 		return;
 	if (tcp->sk->sk_user_data) {
 		xd_inet_unhook(conn);
-		if (conn->role == XD_ROLE_CONN) {
-			strp_stop(&conn->strp);
-			strp_done(&conn->strp);
-		}
+		if (conn->role == XD_ROLE_CONN)
+			xd_reader_done(&conn->rd);
 	}
 	/*
 	 * Connections in TCP's accept queue were cloned with the listener's
@@ -1326,7 +1255,7 @@ static void xd_inet_rxq_requeue(struct xd_inet_conn *conn, struct sk_buff *skb)
 }
 
 /*
- * No frame on rxq waits for memory.  Only the last frame the parser
+ * No frame on rxq waits for memory.  Only the last frame the frame reader
  * queued before it paused can: it queues nothing more while paused.
  * Process, workqueue or softirq context; takes rxq.lock.
  */
@@ -1362,7 +1291,7 @@ static bool xd_inet_type_ok(struct sock *sk, const struct xd_hello *hello)
 }
 
 /*
- * The listener's hello, straight from the parser (softirq, or process
+ * The listener's hello, straight from the frame reader (softirq, or process
  * context under the TCP socket's lock) when nothing is in the way: the
  * socket is connecting and its user is not in a call on it (typically it
  * sleeps in connect() or poll()), and the hello is good.  connect() then
@@ -1384,7 +1313,7 @@ static bool xd_inet_client_hello_direct(struct xd_inet_conn *conn,
 		return false;
 	if (!xd_inet_rxq_idle(conn))
 		return false;
-	/* The parser's work runs with BHs on; here it is their context. */
+	/* rx_work and the pull read with BHs on: be softirq's context. */
 	local_bh_disable();
 	bh_lock_sock(sk);
 	done = !sock_owned_by_user(sk) && sk->sk_state == XDISCON_CONNECTING;
@@ -1611,9 +1540,11 @@ static int xd_inet_deliver(struct xd_inet_conn *conn)
 }
 
 /*
- * How TCP stands, under @lock: its error if it failed, else 0 with @eof
- * when the peer's FIN arrived with everything before it parsed, and
- * @truncated when a frame was cut short by it.
+ * Read the frames TCP holds, first letting a paused frame reader go on
+ * when rxq has room again; then how TCP stands, under @lock: its error
+ * if it failed, else 0 with @eof when the peer's FIN arrived with
+ * everything before it read, and @truncated when a frame was cut short
+ * by it.  Not at the end while memory is short: the retry judges.
  */
 static int xd_inet_tcp_status(struct xd_inet_conn *conn, bool *eof,
 			      bool *truncated)
@@ -1632,16 +1563,21 @@ static int xd_inet_tcp_status(struct xd_inet_conn *conn, bool *eof,
 	if (conn->tx_err)
 		return conn->tx_err;
 	lock_sock(sk);
-	if (sk->sk_shutdown & RCV_SHUTDOWN) {
-		int inq = tcp_inq(sk), need = conn->strp.need_bytes;
+	/* Decided here, where the frame reader cannot queue and pause. */
+	if (READ_ONCE(conn->rxq_bytes) <= READ_ONCE(conn->rcvbuf) &&
+	    xd_inet_rxq_charged(conn))
+		xd_reader_unpause(&conn->rd);
+	if (xd_inet_read_frames(conn) != -ENOMEM &&
+	    (sk->sk_shutdown & RCV_SHUTDOWN)) {
+		u32 inq = tcp_inq(sk);
 
 		/*
-		 * The parser read everything, or waits for more of a frame
-		 * than will ever come: then a partial frame is truncated.
+		 * The frame reader took everything, or waits for more than
+		 * will ever come: then a frame begun is truncated.
 		 */
-		if (!inq || (need && inq < need)) {
+		if (!inq || inq < xd_reader_need(&conn->rd)) {
 			*eof = true;
-			*truncated = conn->strp.skb_head || inq;
+			*truncated = xd_reader_mid_frame(&conn->rd) || inq;
 		}
 	}
 	release_sock(sk);
@@ -1661,14 +1597,9 @@ static void xd_inet_rx(struct xd_inet_conn *conn)
 		return;
 	}
 	mutex_lock(&conn->lock);
-	/* Only while the TCP socket exists: the parser's work locks it. */
-	if (conn->tcp && READ_ONCE(conn->strp.paused) &&
-	    READ_ONCE(conn->rxq_bytes) <= READ_ONCE(conn->rcvbuf) &&
-	    xd_inet_rxq_charged(conn))
-		strp_unpause(&conn->strp);
 	err = xd_inet_tcp_status(conn, &eof, &truncated);
 	/*
-	 * Frames the parser queued before the end are delivered first (the
+	 * Frames the reader queued before the end are delivered first (the
 	 * run that queued them follows): a connection in its handshake must
 	 * reach the accept queue before a truncated frame resets it.
 	 */
@@ -1812,7 +1743,7 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 		list_add_tail(&conn->pending_node, &lconn->pending);
 	WRITE_ONCE(lconn->npending, lconn->npending + 1);
 	spin_unlock(&lconn->pending_lock);
-	strp_init(&conn->strp, tcp->sk, &xd_inet_strp_cb);
+	xd_reader_init(&conn->rd, tcp->sk, &xd_inet_reader_ops);
 	xd_inet_hook(conn, true);
 	xd_inet_arm_timer(conn, XD_F_HANDSHAKEN, XD_HANDSHAKE_TIMEOUT);
 	err = xd_inet_send_hello(conn);
@@ -1921,7 +1852,7 @@ static int xd_inet_bind(struct xdiscon_sock *xsk,
 	if (err)
 		return err;
 	xd_inet_to_sin6(addr, &sin6);
-	err = kernel_bind(tcp, (struct sockaddr *)&sin6, sizeof(sin6));
+	err = kernel_bind(tcp, (struct xdiscon_sockaddr *)&sin6, sizeof(sin6));
 	if (!err)
 		err = xd_inet_name(tcp, addr, false);
 	/*
@@ -2006,9 +1937,9 @@ static int xd_inet_connect(struct xdiscon_sock *xsk,
 		return err;
 	}
 	conn->role = XD_ROLE_CONN;
-	strp_init(&conn->strp, conn->tcp->sk, &xd_inet_strp_cb);
+	xd_reader_init(&conn->rd, conn->tcp->sk, &xd_inet_reader_ops);
 	xd_inet_hook(conn, false);
-	err = kernel_connect(conn->tcp, (struct sockaddr *)&sin6,
+	err = kernel_connect(conn->tcp, (struct xdiscon_sockaddr *)&sin6,
 			     sizeof(sin6), O_NONBLOCK);
 	if (err && err != -EINPROGRESS) {
 		/*
@@ -2016,8 +1947,7 @@ static int xd_inet_connect(struct xdiscon_sock *xsk,
 		 * socket stays bound and may connect again.
 		 */
 		xd_inet_unhook(conn);
-		strp_stop(&conn->strp);
-		strp_done(&conn->strp);
+		xd_reader_done(&conn->rd);
 		conn->role = XD_ROLE_NONE;
 		mutex_unlock(&conn->lock);
 		return err;
@@ -2133,9 +2063,9 @@ static void xd_inet_consumed(struct xdiscon_sock *xsk)
 }
 
 /*
- * See xd_inet_handoff(): the reader's turn to parse, also what arrives
+ * See xd_inet_handoff(): the reader's turn to read frames, also what arrives
  * meanwhile (TCP's backlog, at release_sock()).  The mutex keeps @tcp
- * from a reset's close while the parser runs under its lock.
+ * from a reset's close while the frame reader runs under its lock.
  */
 static void xd_inet_pull(struct xdiscon_sock *xsk)
 {
@@ -2147,7 +2077,7 @@ static void xd_inet_pull(struct xdiscon_sock *xsk)
 		sk = conn->tcp->sk;
 		lock_sock(sk);
 		WRITE_ONCE(conn->puller, current);
-		xd_inet_parse_owned(conn, sk);
+		xd_inet_rcv(conn, sk);
 		release_sock(sk);
 		WRITE_ONCE(conn->puller, NULL);
 	}
@@ -2178,7 +2108,7 @@ static void xd_inet_release(struct xdiscon_sock *xsk)
 	}
 	run = conn->role == XD_ROLE_CONN && conn->tcp;
 	mutex_unlock(&conn->lock);
-	/* A parser paused for a full receive queue runs on, to the end. */
+	/* A frame reader paused for a full receive queue runs on, to the end. */
 	if (run)
 		xd_inet_queue(conn, &conn->rx_work);
 }

@@ -137,8 +137,8 @@ static int xdiscon_seq_show(struct seq_file *seq, void *v)
 	if (xsk->peer_disc)
 		peer_disc_len = xsk->peer_disc->len;
 	spin_unlock_bh(&sk->sk_receive_queue.lock);
-	seq_printf(seq, "%-8lu %-9s %-17s %-9s %-9u %-8u %-8u %-7u %d\n",
-		   sock_i_ino(sk),
+	seq_printf(seq, "%-8llu %-9s %-17s %-9s %-9u %-8u %-8u %-7u %d\n",
+		   (unsigned long long)sock_i_ino(sk),
 		   sk->sk_type == SOCK_STREAM ? "STREAM" : "SEQPACKET",
 		   xdiscon_state_name(xsk),
 		   transport ? transport->name : "-",

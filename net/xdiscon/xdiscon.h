@@ -290,10 +290,6 @@ void xdiscon_local_exit(void);
 extern const struct xdiscon_transport xdiscon_inet_transport;
 int xdiscon_inet_init(void);
 void xdiscon_inet_exit(void);
-#if IS_ENABLED(CONFIG_KUNIT)
-struct strparser;
-int xd_inet_parse_msg(struct strparser *strp, struct sk_buff *skb);
-#endif
 
 /* proc.c */
 int xdiscon_proc_add(struct xdiscon_sock *xsk);

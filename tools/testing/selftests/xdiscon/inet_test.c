@@ -28,6 +28,9 @@
 
 enum { HELLO = 1, DATA = 2, DISCONNECT = 3 };
 
+#define WIRE_MAGIC	0x58445343	/* "XDSC", HELLO's first 4 bytes */
+#define WIRE_VERSION	1
+
 /* One frame: header and payload, as the wire format has them. */
 static size_t frame(unsigned char *out, int type, uint32_t len,
 		    const void *payload, size_t plen)
@@ -161,18 +164,18 @@ TEST_F(raw, garbage)
 TEST_F(raw, wrong_version)
 {
 	unsigned char buf[16];
+	size_t n = hello(buf, WIRE_VERSION + 1, WIRE_MAGIC);
 
-	EXPECT_EQ(ECONNRESET, raw_exchange(self->port, buf,
-					   hello(buf, 2, 0x58445343), 0));
+	EXPECT_EQ(ECONNRESET, raw_exchange(self->port, buf, n, 0));
 	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
 }
 
 TEST_F(raw, wrong_magic)
 {
 	unsigned char buf[16];
+	size_t n = hello(buf, WIRE_VERSION, 0x48545450 /* "HTTP" */);
 
-	EXPECT_EQ(ECONNRESET, raw_exchange(self->port, buf,
-					   hello(buf, 1, 0x48545450), 0));
+	EXPECT_EQ(ECONNRESET, raw_exchange(self->port, buf, n, 0));
 	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
 }
 
@@ -194,7 +197,7 @@ static void after_hello(struct __test_metadata *_metadata, int lfd,
 			size_t len, int fin)
 {
 	unsigned char buf[256];
-	size_t n = hello(buf, 1, 0x58445343);
+	size_t n = hello(buf, WIRE_VERSION, WIRE_MAGIC);
 	struct pollfd p = {};
 	int s;
 	char c;
@@ -235,11 +238,37 @@ TEST_F(raw, fin_without_disconnect)
 	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
 }
 
+/*
+ * TCP's urgent data has no place in the wire format, and TCP's reads
+ * stop at its mark: it resets, and the listener serves on.
+ */
+TEST_F(raw, urgent_data)
+{
+	unsigned char buf[16];
+	size_t n = hello(buf, WIRE_VERSION, WIRE_MAGIC);
+	struct pollfd p = {};
+	int fd, s;
+
+	fd = tcp_connect(self->port);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)n, send(fd, buf, n, MSG_NOSIGNAL));
+	ASSERT_EQ(1, send(fd, "u", 1, MSG_OOB | MSG_NOSIGNAL));
+	EXPECT_EQ(ECONNRESET, read_to_end(fd));
+	close(fd);
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s);
+	p.fd = s;
+	EXPECT_EQ(1, poll(&p, 1, 5000));
+	EXPECT_TRUE(p.revents & POLLERR);
+	close(s);
+	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
+}
+
 TEST_F(raw, data_after_disconnect)
 {
 	unsigned char bad[32], buf[64];
 	size_t n = frame(bad, DISCONNECT, 0, NULL, 0);
-	size_t h = hello(buf, 1, 0x58445343);
+	size_t h = hello(buf, WIRE_VERSION, WIRE_MAGIC);
 	int s;
 
 	/* The disconnect is delivered; what follows it resets. */
@@ -261,7 +290,7 @@ TEST_F(raw, listener_hello_comes_first)
 	unsigned char want[16], got[16], end[8];
 	int fd = tcp_connect(self->port), s;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	size_t n = hello(want, 1, 0x58445343), have = 0;
+	size_t n = hello(want, WIRE_VERSION, WIRE_MAGIC), have = 0;
 	ssize_t r;
 	char c;
 
@@ -290,7 +319,7 @@ TEST_F(raw, hello_reserved_bytes)
 {
 	unsigned char buf[16];
 
-	hello(buf, 1, 0x58445343);
+	hello(buf, WIRE_VERSION, WIRE_MAGIC);
 	buf[14] = 1;
 	EXPECT_EQ(ECONNRESET, raw_exchange(self->port, buf, sizeof(buf), 0));
 	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
@@ -307,7 +336,7 @@ TEST_F(raw, stream_writes_fill_frames)
 	static unsigned char data[100000];
 	unsigned char buf[16], got[16], hdr[8];
 	int fd = tcp_connect(self->port), s;
-	size_t i, n = hello(buf, 1, 0x58445343);
+	size_t i, n = hello(buf, WIRE_VERSION, WIRE_MAGIC);
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ((ssize_t)n, recv(fd, got, n, MSG_WAITALL));
