@@ -4,17 +4,24 @@
 # builds the module; this Makefile drives everything around it:
 #
 #   make check     set up, build, run KUnit and the selftests in VMs
-#                  (debug 6.12 and Debian's stock 6.1), print the verdict
+#                  (debug 6.12, debug 7.x and Debian's stock 6.1), print
+#                  the verdict
 #   make demo      set up, build, run the transaction-total demo in a VM
-#   make           module, libxdiscon, xdcat, examples, selftests
-#   make module    build the module against the debug test kernel
-#   make vm-debug / vm-stock   one VM run, results under build/results/
+#   make           the module against KDIR (the running kernel's headers),
+#                  libxdiscon, xdcat, examples, selftests: no set-up
+#   make module-debug / module-debug7 / module-stock
+#                  the module for a test kernel (build/debug, build/debug7,
+#                  build/stock), W=1 and sparse
+#   make vm-debug / vm-debug7 / vm-stock
+#                  one VM run, results under build/results/
 #   make lint      checkpatch --strict on the kernel sources
 #   make install / uninstall   (DESTDIR, PREFIX, KVER or KDIR)
 #   make dkms-src  the DKMS source tree under $(DESTDIR)/usr/src
 #
 # Variables: XDISCON_KVM=1 uses KVM where it works; T="a b" runs only the
-# selftests named (e.g. T=core_test) in vm-* runs.
+# selftests named (e.g. T=core_test) in vm-* runs; LINUX7 is the Debian
+# linux-source version of the 7.x test kernel (fetch-source.sh says which
+# ones Debian offers when the pinned one is gone).
 
 SHELL      := /bin/bash
 TOP        := $(CURDIR)
@@ -38,10 +45,15 @@ CHECK_SRCS := $(filter %.c %.h,$(KSRCS))
 STOCK_KDIR  = $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64)))
 STOCK_KVER  = $(patsubst /usr/src/linux-headers-%,%,$(STOCK_KDIR))
 STOCK_IMAGE = /boot/vmlinuz-$(STOCK_KVER)
-# The debug test kernel's build tree (built once, cached by kernel.sh),
-# and the KCSAN one make soak also runs (KCSAN cannot share it with KASAN).
-DEBUG_KDIR  = $$($(VM)/kernel.sh)
-KCSAN_KDIR  = $$($(VM)/kernel.sh kcsan.config)
+# The debug test kernels' build trees (built once, cached by kernel.sh):
+# 6.12 from Debian 12, the newest 7.x from Debian testing/backports, and
+# the KCSAN 6.12 that make soak also runs (KCSAN cannot share a kernel
+# with KASAN).
+LINUX7      ?= 7.3.4-1~bpo13+1
+DEBUG_KDIR  = $$($(VM)/kernel.sh 6.12)
+DEBUG7_KDIR = $$($(VM)/kernel.sh $(LINUX7) linux7.config)
+KCSAN_KDIR  = $$($(VM)/kernel.sh 6.12 kcsan.config)
+LINUX7_LABEL = debug-$(shell echo '$(LINUX7)' | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
 
 VNG_ACCEL  := $(if $(XDISCON_KVM),,--disable-kvm)
 VNG        := vng $(VNG_ACCEL) --user root --cpus 2 --memory 2G
@@ -62,7 +74,8 @@ COMMON_T   := socket_test core_test inet_test race_test policy_test memory_test 
 DEBUG_T    := $(COMMON_T) fault_test module_test
 STOCK_T    := $(COMMON_T) module_test dkms_vm_test.sh
 T          ?=
-KUNIT_SUITES := xdiscon_socket xdiscon_discdata xdiscon_state xdiscon_inet_frames
+# Every suite kunit/ declares.
+KUNIT_SUITES := $(shell sed -n 's/^\t\.name = "\(xdiscon_[a-z_]*\)",$$/\1/p' kunit/*.c)
 
 LIB_SRC    := tools/lib/xdiscon
 LIB_OUT    := $(BUILD)/lib
@@ -83,8 +96,8 @@ CFLAGS_USER := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	       -I$(TOP)/include/uapi -I$(TOP)/tools/testing/selftests \
 	       -I$(TOP)/$(LIB_SRC)/include
 
-.PHONY: bench soak all setup module module-stock module-kcsan selftests lint check demo \
-	vm-debug vm-stock clean lib xdcat examples lib-test install \
+.PHONY: bench soak all setup module module-debug module-debug7 module-stock \
+	module-kcsan selftests lint check demo vm-debug vm-debug7 vm-stock clean lib xdcat examples lib-test install \
 	uninstall module-install install-test dkms-src dkms-test dkms-clean
 
 all: module lib xdcat examples selftests
@@ -94,14 +107,22 @@ setup:
 
 # -- the module -------------------------------------------------------------
 
-# Build the module in build/<name>/ against KDIR, warnings as failures:
-# W=1 and sparse on every file (C=2).  Writes host-build-<name>.tap.
+# The module against KDIR, as any out-of-tree module builds: no set-up.
+module:
+	@rm -rf $(BUILD)/module && mkdir -p $(BUILD)/module
+	@cp -a --parents $(KSRCS) $(BUILD)/module/
+	$(MAKE) -C $(KDIR) M=$(BUILD)/module modules
+
+# Build the module in build/<name>/ against a test kernel, warnings as
+# failures: W=1 and sparse on every file (C=2), with a sparse that tree
+# accepts (fetch-sparse.sh).  Writes host-build-<name>.tap.
 # $(1): name, $(2): kernel build directory (shell expression).
 define build_module
 	@rm -rf $(BUILD)/$(1) && mkdir -p $(BUILD)/$(1) $(RESULTS)/host
 	@cp -a --parents $(KSRCS) $(BUILD)/$(1)/
-	@kdir=$(2); set -o pipefail; \
-	if $(MAKE) -s -C "$$kdir" M=$(BUILD)/$(1) W=1 C=2 modules \
+	@kdir=$(2); [ -n "$$kdir" ] || exit 1; set -o pipefail; \
+	check=$$($(VM)/fetch-sparse.sh "$$kdir") || exit 1; \
+	if $(MAKE) -s -C "$$kdir" M=$(BUILD)/$(1) W=1 C=2 CHECK="$$check" modules \
 		>$(BUILD)/$(1)/build.log 2>&1 && \
 	   ! grep -E 'warning|error' $(BUILD)/$(1)/build.log; then \
 		r="ok"; else r="not ok"; cat $(BUILD)/$(1)/build.log; fi; \
@@ -110,8 +131,11 @@ define build_module
 	echo "build $(1): $$r"; [ "$$r" = ok ]
 endef
 
-module: setup
+module-debug: setup
 	$(call build_module,debug,$(DEBUG_KDIR))
+
+module-debug7: setup
+	$(call build_module,debug7,$(DEBUG7_KDIR))
 
 module-stock: setup
 	$(call build_module,stock,$(STOCK_KDIR))
@@ -280,9 +304,13 @@ define vm_run
 		>$(RESULTS)/$(1)/vng.log 2>&1; echo "vm $(1): exit $$?"
 endef
 
-vm-debug: module selftests xdcat
+vm-debug: module-debug selftests xdcat
 	$(call vm_run,debug-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug,$(or $(T),$(DEBUG_T)))
 	@$(VM)/summarize.py debug-6.12=$(RESULTS)/debug-6.12
+
+vm-debug7: module-debug7 selftests xdcat
+	$(call vm_run,$(LINUX7_LABEL),$(DEBUG7_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug7,$(or $(T),$(DEBUG_T)))
+	@$(VM)/summarize.py $(LINUX7_LABEL)=$(RESULTS)/$(LINUX7_LABEL)
 
 vm-stock: module-stock selftests xdcat
 	$(call vm_run,stock-6.1,$(STOCK_IMAGE),$(BUILD)/stock,$(or $(T),$(STOCK_T)))
@@ -290,9 +318,11 @@ vm-stock: module-stock selftests xdcat
 
 check: setup
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)/host
-	@printf '%s\n' host-build-debug.tap host-build-stock.tap host-lint.tap \
-		host-lib.tap host-install.tap host-dkms.tap >$(RESULTS)/host/expect
-	-@$(MAKE) -s module
+	@printf '%s\n' host-build-debug.tap host-build-debug7.tap host-build-stock.tap \
+		host-lint.tap host-lib.tap host-install.tap host-dkms.tap \
+		>$(RESULTS)/host/expect
+	-@$(MAKE) -s module-debug
+	-@$(MAKE) -s module-debug7
 	-@$(MAKE) -s module-stock
 	-@$(MAKE) -s lint
 	@$(MAKE) -s lib xdcat examples selftests $(BUILD)/demo/txn_demo
@@ -300,30 +330,30 @@ check: setup
 	-@$(MAKE) -s install-test
 	-@$(MAKE) -s dkms-test
 	$(call vm_run,debug-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug,$(DEBUG_T))
+	$(call vm_run,$(LINUX7_LABEL),$(DEBUG7_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug7,$(DEBUG_T))
 	$(call vm_run,stock-6.1,$(STOCK_IMAGE),$(BUILD)/stock,$(STOCK_T))
 	-@$(MAKE) -s dkms-clean
 	@echo "== results"
 	@$(VM)/summarize.py host=$(RESULTS)/host debug-6.12=$(RESULTS)/debug-6.12 \
-		stock-6.1=$(RESULTS)/stock-6.1
+		$(LINUX7_LABEL)=$(RESULTS)/$(LINUX7_LABEL) stock-6.1=$(RESULTS)/stock-6.1
 
 # Benchmarks on Debian's stock kernel (no debug options), 2 vCPUs: the
-# table on the terminal, the JSON and table in tools/bench/results/.
+# table on the terminal, the JSON and table in build/results/bench/.
 bench: module-stock $(BUILD)/bench/xdbench
-	@rm -rf $(RESULTS)/bench && mkdir -p $(RESULTS)/bench tools/bench/results
+	@rm -rf $(RESULTS)/bench && mkdir -p $(RESULTS)/bench
 	@timeout 5400 $(VNG) --run $(STOCK_IMAGE) --rwdir=$(RESULTS)/bench=$(RESULTS)/bench \
 		-e "XD_BUILD=$(BUILD)/stock XD_BENCH=$(BUILD)/bench/xdbench XD_OUT=$(RESULTS)/bench $(TOP)/tools/bench/bench.sh"
-	@cp $(RESULTS)/bench/xdbench.json $(RESULTS)/bench/table.txt tools/bench/results/
 
 # The long run: ten times the stress amounts and a million fuzz calls, in
 # the debug VM (XD_STRESS_SCALE, XD_FUZZ_CALLS reach the guest), then the
 # race, stress and fuzz suites on the KCSAN kernel (built once, about 13
 # minutes), whose data-race reports fail the run like any other.
-soak: module module-kcsan selftests xdcat
+soak: module-debug module-kcsan selftests xdcat
 	$(call vm_run,soak-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug,stress_test fuzz_test,XD_STRESS_SCALE=10 XD_FUZZ_CALLS=1000000)
 	$(call vm_run,soak-kcsan,$(KCSAN_KDIR)/arch/x86/boot/bzImage,$(BUILD)/kcsan,race_test stress_test fuzz_test,XD_STRESS_SCALE=10 XD_FUZZ_CALLS=1000000)
 	@$(VM)/summarize.py soak-6.12=$(RESULTS)/soak-6.12 soak-kcsan=$(RESULTS)/soak-kcsan
 
-demo: module $(BUILD)/demo/txn_demo
+demo: module-debug $(BUILD)/demo/txn_demo
 	@$(VNG) --run $(DEBUG_KDIR)/arch/x86/boot/bzImage \
 		-e "XD_BUILD=$(BUILD)/debug XD_DEMO=$(BUILD)/demo $(TOP)/tools/demo/demo.sh"
 

@@ -16,7 +16,7 @@ lib=$dest$pfx/lib
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-plan 9
+plan 10
 rm -rf "$dest"
 check "make install DESTDIR PREFIX KDIR" \
 	make -s -C "$top" install DESTDIR="$dest" PREFIX=$pfx KDIR="$kdir"
@@ -84,4 +84,23 @@ check "make uninstall removes everything make install put there" uninstall_ok
 check "install without a kernel tree says so and still installs userspace" \
 	bash -c "make -s -C '$top' install DESTDIR='$scratch/nokernel' KDIR=/nonexistent | grep -q 'module not installed' &&
 		 [ -f '$scratch/nokernel/usr/local/bin/xdcat' ]"
+# Plain make on a machine with only the running kernel's headers: the
+# module against KDIR plus the userspace, with no apt and no kernel build
+# (apt-get, apt and sudo on PATH fail the test if called; the kernel
+# cache is empty and must stay so).
+plain_make_ok() {
+	local fake=$scratch/fakebin cache=$scratch/cache c
+	mkdir -p "$fake" "$cache"
+	for c in apt-get apt sudo; do
+		printf '#!/bin/sh\necho "plain make ran %s" >>%s/called\nexit 1\n' \
+			"$c" "$scratch" >"$fake/$c"
+		chmod +x "$fake/$c"
+	done
+	PATH=$fake:$PATH XDISCON_CACHE=$cache make -s -C "$top" KDIR="$kdir" \
+		>"$scratch/make.log" 2>&1 || { sed 's/^/# /' "$scratch/make.log"; return 1; }
+	[ ! -e "$scratch/called" ] || { sed 's/^/# /' "$scratch/called"; return 1; }
+	[ -z "$(ls -A "$cache")" ] || { echo "# the kernel cache was used"; return 1; }
+	[ -f "$top/build/module/xdiscon.ko" ] && [ -x "$top/build/bin/xdcat" ]
+}
+check "plain make builds module and tools against KDIR, no apt, no kernel build" plain_make_ok
 tap_done

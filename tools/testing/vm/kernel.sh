@@ -1,24 +1,41 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build (once) the debug test kernel from Debian's linux-source-6.12 with
-# tinyconfig plus debug.config, and print the build directory.  Fragments
-# named as arguments (in this directory) go on top, later ones winning:
-# "kernel.sh kcsan.config" is the KCSAN kernel.  The tree is cached
-# outside the clone, keyed by the source package version and the
-# fragments' hash, so later runs reuse it.  The build log goes to stderr.
+# kernel.sh SOURCE [FRAGMENT...]: build (once) a test kernel with
+# tinyconfig plus debug.config and the fragments named (in this
+# directory, later ones winning), and print its build directory.
+# SOURCE "6.12" is Debian 12's installed linux-source-6.12; any other
+# SOURCE is the version of a linux-source package that fetch-source.sh
+# fetches (e.g. 7.3.4-1~bpo13+1).  "kernel.sh 6.12 kcsan.config" is the
+# KCSAN kernel.  Trees are cached outside the clone, keyed by the source
+# version and the fragments' hash.  One line per stage goes to stderr;
+# the kernel's own output goes to build.log in the tree, whose tail is
+# shown when a stage fails.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+what=$1
+shift
 frags=("$here/debug.config")
 for f in "$@"; do
 	frags+=("$here/$f")
 done
-tarball=$(ls /usr/src/linux-source-6.12.tar.xz)
-ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+if [ "$what" = 6.12 ]; then
+	tarball=/usr/src/linux-source-6.12.tar.xz
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+else
+	tarball=$("$here/fetch-source.sh" "$what")
+	ver=$what
+fi
 key=$(cat "${frags[@]}" | sha256sum | cut -c1-12)
 cache=${XDISCON_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xdiscon}
 dir=$cache/linux-$ver-$key
+
+# A built tree is never touched again: no lock needed to use it.
+if [ -f "$dir/.xdiscon-built" ]; then
+	echo "$dir"
+	exit 0
+fi
 
 # One build at a time: a second make (make lint while a build runs)
 # would otherwise wipe the tree the first one is building in.
@@ -31,7 +48,18 @@ if [ -f "$dir/.xdiscon-built" ]; then
 	exit 0
 fi
 
-mkdir -p "$cache"
+# Run one stage quietly into build.log; on failure show its tail.
+stage() {
+	local what=$1
+	shift
+	echo "kernel: $what" >&2
+	if ! "$@" >>"$dir/build.log" 2>&1; then
+		echo "kernel: $what failed; the end of $dir/build.log:" >&2
+		tail -n 40 "$dir/build.log" >&2
+		exit 1
+	fi
+}
+
 # Only one source tree per version: share it between fragments.
 src=$cache/src-$ver
 if [ ! -f "$src/.xdiscon-extracted" ]; then
@@ -42,13 +70,12 @@ if [ ! -f "$src/.xdiscon-extracted" ]; then
 	touch "$src/.xdiscon-extracted"
 fi
 
-echo "kernel: configuring $dir" >&2
 rm -rf "$dir"
 mkdir -p "$dir"
-make -s -C "$src" O="$dir" tinyconfig >&2
-"$src/scripts/kconfig/merge_config.sh" -m -O "$dir" "$dir/.config" "${frags[@]}" \
-	>"$dir/merge_config.log"
-make -s -C "$src" O="$dir" olddefconfig >&2
+stage "configuring $dir" make -C "$src" O="$dir" tinyconfig
+stage "merging $(basename -a "${frags[@]}" | tr '\n' ' ')" \
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$dir" "$dir/.config" "${frags[@]}"
+stage "completing the configuration" make -C "$src" O="$dir" olddefconfig
 
 # Every option a fragment sets to y, unless a later one unsets it, must
 # have survived olddefconfig.
@@ -63,7 +90,7 @@ for line in $(cat "${frags[@]}" |
 done
 [ "$bad" -eq 0 ] || exit 1
 
-echo "kernel: building (about 7 minutes on 2 cores)" >&2
-make -s -C "$src" O="$dir" -j"$(nproc)" bzImage modules >&2
+stage "building $ver (several minutes on 2 cores)" \
+	make -C "$src" O="$dir" -j"$(nproc)" bzImage modules
 touch "$dir/.xdiscon-built"
 echo "$dir"
