@@ -117,6 +117,18 @@ static const char *xdiscon_state_name(struct xdiscon_sock *xsk)
 	return "?";
 }
 
+/*
+ * RecvQ: for a listener the connections waiting in its accept queue, as
+ * ss shows for a TCP listener; for any other socket the memory queued
+ * for reading.
+ */
+static unsigned int xdiscon_proc_recvq(struct xdiscon_sock *xsk)
+{
+	if (READ_ONCE(xsk->sk.sk_state) == XDISCON_LISTEN)
+		return READ_ONCE(xsk->sk.sk_ack_backlog);
+	return READ_ONCE(xsk->rx_bytes);
+}
+
 static int xdiscon_seq_show(struct seq_file *seq, void *v)
 {
 	const struct xdiscon_transport *transport;
@@ -144,7 +156,7 @@ static int xdiscon_seq_show(struct seq_file *seq, void *v)
 		   transport ? transport->name : "-",
 		   be16_to_cpu(READ_ONCE(xsk->local.sxd_port)),
 		   be16_to_cpu(READ_ONCE(xsk->remote.sxd_port)),
-		   READ_ONCE(xsk->rx_bytes),
+		   xdiscon_proc_recvq(xsk),
 		   READ_ONCE(xsk->discdata_len),
 		   peer_disc_len);
 	return 0;
