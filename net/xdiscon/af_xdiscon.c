@@ -809,9 +809,15 @@ static int __init xdiscon_init(void)
 		goto err_local;
 
 	err = sock_register(&xdiscon_family_ops);
-	if (err == -EEXIST)
+	/*
+	 * EBUSY, not sock_register()'s EEXIST: to init_module() that says
+	 * the module is loaded already (7.x's loader converts it too).
+	 */
+	if (err == -EEXIST) {
 		pr_err("socket family %d is taken by another module; load with family=N to choose a free slot below %d\n",
 		       family, AF_MAX);
+		err = -EBUSY;
+	}
 	if (err)
 		goto err_inet;
 

@@ -2,7 +2,7 @@
 /*
  * Module life cycle: unloading is refused while a socket is open, works
  * once it is closed, and the module loads again.  A family number that is
- * already taken fails the load with EEXIST and a dmesg line naming the
+ * already taken fails the load with EBUSY and a dmesg line naming the
  * parameter.  XDISCON_KO names the module file.  This test unloads the
  * module, so it runs after the others.
  */
@@ -147,7 +147,7 @@ TEST(taken_family_fails_with_message)
 	ASSERT_EQ(0, xd_unload());
 	/* AF_UNIX (1) is always registered. */
 	EXPECT_EQ(-1, xd_load("family=1"));
-	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(EBUSY, errno);
 	EXPECT_TRUE(kmsg_has(kmsg, "load with family=N"));
 	EXPECT_EQ(-1, xd_load("family=46"));
 	EXPECT_EQ(EINVAL, errno);
