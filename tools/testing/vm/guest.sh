@@ -39,6 +39,7 @@ if [ -f "$build/xdiscon_kunit.ko" ] && [ -d /sys/kernel/debug/kunit ]; then
 		cat "$d/results" >"$out/kunit-$(basename "$d").ktap"
 	done
 	rmmod xdiscon_kunit
+	echo "guest: kunit done at $SECONDS s"
 	[ -r /proc/net/xdiscon ] && sed 1d /proc/net/xdiscon | sed "s/^/guest: left by kunit: /"
 fi
 
@@ -46,9 +47,10 @@ fi
 while read -r t; do
 	[ -n "$t" ] || continue
 	echo "guest: running $t"
+	start=$SECONDS
 	XD_STATS=$out/stats.txt XDISCON_KO=$build/xdiscon.ko timeout 900 "$tests/$t" \
 		>"$out/selftest-${t%.sh}.tap" 2>&1
-	echo "guest: $t exited $?"
+	echo "guest: $t exited $? after $((SECONDS - start)) s"
 	# The log so far, in case a later test leaves the guest hung.
 	dmesg >"$out/dmesg.txt"
 	# Sockets left behind show up here (and make module_test fail).
