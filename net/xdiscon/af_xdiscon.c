@@ -46,14 +46,12 @@ static const struct proto_ops xdiscon_seqpacket_ops;
 
 static const struct xdiscon_transport *xdiscon_transport_get(u16 id)
 {
-	switch (id) {
-	case XDISCON_TRANSPORT_LOCAL:
-		return &xdiscon_local_transport;
-	case XDISCON_TRANSPORT_INET:
-		return &xdiscon_inet_transport;
-	default:
-		return NULL;
-	}
+	unsigned int i;
+
+	for (i = 0; i < xdiscon_ntransports; i++)
+		if (xdiscon_transports[i]->id == id)
+			return xdiscon_transports[i];
+	return NULL;
 }
 
 /*
@@ -194,6 +192,7 @@ static int xdiscon_check_addr(const struct xdiscon_sockaddr *uaddr, int len)
 static int xdiscon_bind_locked(struct xdiscon_sock *xsk,
 			       const struct sockaddr_xdiscon *addr)
 {
+	const struct xdiscon_transport *t;
 	struct sockaddr_xdiscon a = *addr;
 	struct net *net = sock_net(&xsk->sk);
 	u16 port = be16_to_cpu(a.sxd_port);
@@ -205,10 +204,12 @@ static int xdiscon_bind_locked(struct xdiscon_sock *xsk,
 	if (port && inet_port_requires_bind_service(net, port) &&
 	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE))
 		return -EACCES;
-	WRITE_ONCE(xsk->transport, xdiscon_transport_get(a.sxd_transport));
-	err = xsk->transport->bind(xsk, &a);
+	/* A bind that fails leaves the socket as it was. */
+	t = xdiscon_transport_get(a.sxd_transport);
+	err = t->bind(xsk, &a);
 	if (err)
 		return err;
+	WRITE_ONCE(xsk->transport, t);
 	xdiscon_set_addr(&xsk->local, &a);
 	xsk->bound = true;
 	return 0;
@@ -255,15 +256,36 @@ static int xdiscon_listen(struct socket *sock, int backlog)
 }
 
 /*
- * Called by a transport with a new connection for @listener's queue, in
- * process context; everything the child needs must be in place, as
- * accept() may take it at once.  On success the queue takes over the
- * caller's reference on @child.  Fails with -ECONNREFUSED once the
- * listener is closing (its state changes under the same lock), and with
- * -EAGAIN when the backlog is full: it is checked here, under the lock,
- * so that concurrent connects cannot all pass a check made before.
+ * Give a child socket, which nobody else sees yet, the connection a
+ * transport made for it: the transport, its connection end, and both
+ * addresses.  Process context, before the transport hands @child to any
+ * other context (its callbacks, its workqueue).
  */
-int xdiscon_enqueue_child(struct xdiscon_sock *listener,
+void xdiscon_child_init(struct xdiscon_sock *child,
+			const struct xdiscon_transport *t, void *conn, u8 side,
+			const struct sockaddr_xdiscon *local,
+			const struct sockaddr_xdiscon *remote)
+{
+	WRITE_ONCE(child->transport, t);
+	child->conn = conn;
+	child->conn_side = side;
+	xdiscon_set_addr(&child->local, local);
+	xdiscon_set_addr(&child->remote, remote);
+}
+
+/*
+ * Publish @child, whose connection is established, on @listener's accept
+ * queue: it becomes connected, and accept() may take it at once, so
+ * everything it needs must be in place.  Any context but hard IRQ.  On
+ * success the queue takes over the caller's reference on @child.  Fails
+ * with -ECONNREFUSED once the listener is closing (its state changes
+ * under the same lock), and with -EAGAIN when the backlog is full: it is
+ * checked here, under the lock, so that concurrent connects cannot all
+ * pass a check made before.  The child's state is set under the lock
+ * that accept() takes it off the queue with: its acceptor sees it
+ * connected.
+ */
+int xdiscon_publish_child(struct xdiscon_sock *listener,
 			  struct xdiscon_sock *child)
 {
 	struct sock *lsk = &listener->sk;
@@ -275,6 +297,7 @@ int xdiscon_enqueue_child(struct xdiscon_sock *listener,
 	} else if (sk_acceptq_is_full(lsk)) {
 		err = -EAGAIN;
 	} else {
+		WRITE_ONCE(child->sk.sk_state, XDISCON_CONNECTED);
 		list_add_tail(&child->accept_node, &listener->accept_q);
 		child->listener = listener;
 		sk_acceptq_added(lsk);
@@ -780,6 +803,31 @@ static struct net_proto_family xdiscon_family_ops = {
 	.owner	= THIS_MODULE,
 };
 
+/* Stop the first @n transports of the table, last first. */
+static void xdiscon_transports_exit(unsigned int n)
+{
+	while (n--)
+		if (xdiscon_transports[n]->exit)
+			xdiscon_transports[n]->exit();
+}
+
+static int xdiscon_transports_init(void)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < xdiscon_ntransports; i++) {
+		if (!xdiscon_transports[i]->init)
+			continue;
+		err = xdiscon_transports[i]->init();
+		if (err) {
+			xdiscon_transports_exit(i);
+			return err;
+		}
+	}
+	return 0;
+}
+
 static int __init xdiscon_init(void)
 {
 	int err;
@@ -800,13 +848,9 @@ static int __init xdiscon_init(void)
 	if (err)
 		goto err_proto;
 
-	err = xdiscon_local_init();
+	err = xdiscon_transports_init();
 	if (err)
 		goto err_proc;
-
-	err = xdiscon_inet_init();
-	if (err)
-		goto err_local;
 
 	err = sock_register(&xdiscon_family_ops);
 	/*
@@ -819,14 +863,12 @@ static int __init xdiscon_init(void)
 		err = -EBUSY;
 	}
 	if (err)
-		goto err_inet;
+		goto err_transports;
 
 	return 0;
 
-err_inet:
-	xdiscon_inet_exit();
-err_local:
-	xdiscon_local_exit();
+err_transports:
+	xdiscon_transports_exit(xdiscon_ntransports);
 err_proc:
 	xdiscon_proc_exit();
 err_proto:
@@ -837,8 +879,7 @@ err_proto:
 static void __exit xdiscon_exit(void)
 {
 	sock_unregister(family);
-	xdiscon_inet_exit();
-	xdiscon_local_exit();
+	xdiscon_transports_exit(xdiscon_ntransports);
 	xdiscon_proc_exit();
 	proto_unregister(&xdiscon_proto);
 }

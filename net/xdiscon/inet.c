@@ -49,6 +49,7 @@
 #include <linux/file.h>
 #include <linux/in6.h>
 #include <linux/moduleparam.h>
+#include <linux/seq_file.h>
 #include <linux/tcp.h>
 #include <linux/workqueue.h>
 #include <net/inet_common.h>
@@ -134,12 +135,52 @@ MODULE_PARM_DESC(inet_enable,
  * Per network namespace: the sysctl and its value, which the sysctl
  * handler writes and xd_inet_permitted() reads with READ_ONCE().
  */
+/* Counters per network namespace, in /proc/net/xdiscon_stat. */
+enum xd_inet_stat {
+	XD_INET_STAT_PROTO_ERRORS,	/* bad frame, version, EOF */
+	XD_INET_STAT_HANDSHAKE_TIMEOUTS, /* no hello in time */
+	XD_INET_STAT_BG_CLOSE_TIMEOUTS,	/* background close gave up */
+	XD_INET_STAT_READER_FRAMES,	/* frames a reader parsed */
+	XD_INET_STAT_HANDSHAKES_EVICTED, /* silent handshake dropped */
+	XD_INET_STAT_MAX
+};
+
+static const char *const xd_inet_stat_names[XD_INET_STAT_MAX] = {
+	[XD_INET_STAT_PROTO_ERRORS]	= "InetProtocolErrors",
+	[XD_INET_STAT_HANDSHAKE_TIMEOUTS] = "InetHandshakeTimeouts",
+	[XD_INET_STAT_BG_CLOSE_TIMEOUTS] = "InetCloseTimeouts",
+	[XD_INET_STAT_READER_FRAMES]	= "InetReaderFrames",
+	[XD_INET_STAT_HANDSHAKES_EVICTED] = "InetHandshakesEvicted",
+};
+
+/*
+ * Per network namespace: the sysctl and its value (read locklessly), and
+ * the counters (atomic, updated from any context).
+ */
 struct xd_inet_net {
 	struct ctl_table_header *sysctl;
 	int needs_cap_net_raw;
+	atomic_long_t stats[XD_INET_STAT_MAX];
 };
 
 static unsigned int xd_inet_net_id;
+
+static void xd_inet_stat_inc(struct net *net, enum xd_inet_stat stat)
+{
+	struct xd_inet_net *xn = net_generic(net, xd_inet_net_id);
+
+	atomic_long_inc(&xn->stats[stat]);
+}
+
+static void xd_inet_stat_show(struct seq_file *seq, struct net *net)
+{
+	struct xd_inet_net *xn = net_generic(net, xd_inet_net_id);
+	int i;
+
+	for (i = 0; i < XD_INET_STAT_MAX; i++)
+		seq_printf(seq, "%s: %ld\n", xd_inet_stat_names[i],
+			   atomic_long_read(&xn->stats[i]));
+}
 
 enum xd_role {
 	XD_ROLE_NONE,		/* bound, or not yet */
@@ -627,8 +668,8 @@ static void xd_inet_rx_frame(struct xd_reader *rd, struct sk_buff *skb, u8 type)
 	/* Read in a pull, TCP's backlog at its release_sock() included. */
 	if (sock_owned_by_user_nocheck(rd->sk) &&
 	    READ_ONCE(conn->puller) == current)
-		xdiscon_stat_inc(sock_net(&conn->xsk->sk),
-				 XDISCON_STAT_READER_FRAMES);
+		xd_inet_stat_inc(sock_net(&conn->xsk->sk),
+				 XD_INET_STAT_READER_FRAMES);
 	if (xd_inet_rcv_direct(conn, skb) ||
 	    xd_inet_client_hello_direct(conn, skb))
 		return;
@@ -1180,15 +1221,14 @@ static void xd_inet_drop_pending(struct xd_inet_conn *conn)
 	spin_lock(&lconn->pending_lock);
 	WRITE_ONCE(lconn->npending, lconn->npending - 1);
 	spin_unlock(&lconn->pending_lock);
-	WRITE_ONCE(xsk->sk.sk_state, XDISCON_CLOSED);
 	xd_inet_queue(lconn, &lconn->rx_work);
 	sock_put(&xsk->sk);
 }
 
 static void xd_inet_protocol_error(struct xd_inet_conn *conn)
 {
-	xdiscon_stat_inc(sock_net(&conn->xsk->sk),
-			 XDISCON_STAT_PROTO_ERRORS);
+	xd_inet_stat_inc(sock_net(&conn->xsk->sk),
+			 XD_INET_STAT_PROTO_ERRORS);
 	if (xd_inet_unpend(conn))
 		xd_inet_drop_pending(conn);
 	else
@@ -1376,7 +1416,7 @@ static void xd_inet_offer(struct xd_inet_conn *lconn)
 		if (!test_bit_acquire(XD_F_HANDSHAKEN, &child->flags))
 			continue;
 		list_del_init(&child->pending_node);
-		if (xdiscon_enqueue_child(lconn->xsk, child->xsk)) {
+		if (xdiscon_publish_child(lconn->xsk, child->xsk)) {
 			/* Full, or the listener is closing: back in place. */
 			list_add_tail(&child->pending_node, &next->pending_node);
 			break;
@@ -1413,10 +1453,10 @@ static void xd_inet_server_hello(struct xd_inet_conn *conn,
 	}
 	mutex_lock(&conn->lock);
 	xd_inet_disarm_timer(conn);
-	WRITE_ONCE(xsk->sk.sk_state, XDISCON_CONNECTED);
 	/*
 	 * xd_inet_offer() reads the bit without @lock, on any CPU, and
-	 * queues the child: whoever accepts it must see it connected.
+	 * publishes the child: whoever accepts it must see what the
+	 * handshake set up.
 	 */
 	smp_mb__before_atomic();
 	set_bit(XD_F_HANDSHAKEN, &conn->flags);
@@ -1658,13 +1698,13 @@ static void xd_inet_timer_work(struct work_struct *w)
 	mutex_lock(&conn->lock);
 	if (conn->deadline_kind == XD_F_HANDSHAKEN &&
 	    !test_bit(XD_F_HANDSHAKEN, &conn->flags)) {
-		xdiscon_stat_inc(net, XDISCON_STAT_HANDSHAKE_TIMEOUTS);
+		xd_inet_stat_inc(net, XD_INET_STAT_HANDSHAKE_TIMEOUTS);
 		if (conn->listener)
 			drop = xd_inet_unpend(conn);
 		else
 			xd_inet_reset_locked(conn, true, -ETIMEDOUT);
 	} else if (conn->deadline_kind == XD_F_RELEASED && conn->tcp) {
-		xdiscon_stat_inc(net, XDISCON_STAT_BG_CLOSE_TIMEOUTS);
+		xd_inet_stat_inc(net, XD_INET_STAT_BG_CLOSE_TIMEOUTS);
 		xd_inet_reset_locked(conn, false, 0);
 	}
 	mutex_unlock(&conn->lock);
@@ -1701,6 +1741,7 @@ static void xd_inet_init_conn(struct xd_inet_conn *conn,
 static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 {
 	struct xdiscon_sock *listener = lconn->xsk, *child;
+	struct sockaddr_xdiscon local = {}, remote = {};
 	struct xd_inet_conn *conn;
 	struct sock *csk;
 	bool closing, drop;
@@ -1716,15 +1757,15 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 		sock_put(csk);
 		goto err_tcp;
 	}
-	WRITE_ONCE(child->transport, &xdiscon_inet_transport);
-	child->conn = conn;
+	xd_inet_name(tcp, &local, false);
+	xd_inet_name(tcp, &remote, true);
+	xdiscon_child_init(child, &xdiscon_inet_transport, conn, 0, &local,
+			   &remote);
 	xd_inet_init_conn(conn, child);
 	/* An accepted socket holds its netns like its listener does. */
 	conn->role = XD_ROLE_CONN;
 	conn->tcp = tcp;
 	sock_hold(csk);				/* for the TCP socket */
-	xd_inet_name(tcp, &child->local, false);
-	xd_inet_name(tcp, &child->remote, true);
 	sock_hold(&listener->sk);
 	conn->listener = listener;
 
@@ -1798,8 +1839,8 @@ static bool xd_inet_evict_oldest(struct xd_inet_conn *lconn)
 	spin_unlock(&lconn->pending_lock);
 	if (!victim)
 		return false;
-	xdiscon_stat_inc(sock_net(&lconn->xsk->sk),
-			 XDISCON_STAT_HANDSHAKES_EVICTED);
+	xd_inet_stat_inc(sock_net(&lconn->xsk->sk),
+			 XD_INET_STAT_HANDSHAKES_EVICTED);
 	xd_inet_drop_pending(victim);
 	return true;
 }
@@ -2160,27 +2201,6 @@ static void xd_inet_destruct(struct xdiscon_sock *xsk)
 	kfree(conn);
 }
 
-const struct xdiscon_transport xdiscon_inet_transport = {
-	.id		= XDISCON_TRANSPORT_INET,
-	.name		= "inet",
-	.max_record	= XD_MAX_DATA,
-	.max_chunk	= XD_MAX_DATA,
-	.bind		= xd_inet_bind,
-	.listen		= xd_inet_listen,
-	.accepted	= xd_inet_accepted,
-	.connect	= xd_inet_connect,
-	.xmit		= xd_inet_xmit,
-	.send_disconnect = xd_inet_send_disconnect,
-	.abort		= xd_inet_abort,
-	.tx_queued	= xd_inet_tx_queued,
-	.tx_done	= xd_inet_tx_done,
-	.consumed	= xd_inet_consumed,
-	.pull		= xd_inet_pull,
-	.release	= xd_inet_release,
-	.unbind		= xd_inet_unbind,
-	.destruct	= xd_inet_destruct,
-};
-
 /* -- per network namespace: net.xdiscon.inet_needs_cap_net_raw -- */
 
 static struct ctl_table xd_inet_sysctl_table[] = {
@@ -2237,7 +2257,7 @@ static struct pernet_operations xd_inet_net_ops = {
 	.size = sizeof(struct xd_inet_net),
 };
 
-int xdiscon_inet_init(void)
+static int xd_inet_init(void)
 {
 	int err;
 
@@ -2253,9 +2273,33 @@ int xdiscon_inet_init(void)
 	return 0;
 }
 
-void xdiscon_inet_exit(void)
+static void xd_inet_exit(void)
 {
 	xd_inet_fault_exit();
 	unregister_pernet_subsys(&xd_inet_net_ops);
 	destroy_workqueue(xd_inet_wq);
 }
+
+const struct xdiscon_transport xdiscon_inet_transport = {
+	.id		= XDISCON_TRANSPORT_INET,
+	.name		= "inet",
+	.max_record	= XD_MAX_DATA,
+	.max_chunk	= XD_MAX_DATA,
+	.bind		= xd_inet_bind,
+	.listen		= xd_inet_listen,
+	.accepted	= xd_inet_accepted,
+	.connect	= xd_inet_connect,
+	.xmit		= xd_inet_xmit,
+	.send_disconnect = xd_inet_send_disconnect,
+	.abort		= xd_inet_abort,
+	.tx_queued	= xd_inet_tx_queued,
+	.tx_done	= xd_inet_tx_done,
+	.consumed	= xd_inet_consumed,
+	.pull		= xd_inet_pull,
+	.release	= xd_inet_release,
+	.unbind		= xd_inet_unbind,
+	.destruct	= xd_inet_destruct,
+	.init		= xd_inet_init,
+	.exit		= xd_inet_exit,
+	.stat_show	= xd_inet_stat_show,
+};

@@ -11,6 +11,10 @@
 #include <linux/skbuff.h>
 #include <linux/types.h>
 
+struct xdiscon_transport;
+
+extern const struct xdiscon_transport xdiscon_inet_transport;
+
 #define XD_WIRE_MAGIC		0x58445343	/* "XDSC" */
 #define XD_WIRE_VERSION		1
 

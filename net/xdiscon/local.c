@@ -28,6 +28,7 @@
 #include <net/sock.h>
 
 #include "xdiscon.h"
+#include "local.h"
 
 #define XD_LOCAL_HASH_BITS	8
 #define XD_LOCAL_PORTS		65536
@@ -246,7 +247,7 @@ static int xd_local_wait_backlog(struct xdiscon_sock *listener, long *timeo)
  * @listener: 0, or -ECONNREFUSED (the listener closed) or -EAGAIN (its
  * backlog filled up meanwhile), with nothing left behind.  Everything the
  * connection needs, our own reference and xsk->conn included, is in
- * place before xdiscon_enqueue_child() publishes the child: from then on
+ * place before xdiscon_publish_child() publishes the child: from then on
  * accept() and close() of it may run at once.
  */
 static int xd_local_connect_to(struct xdiscon_sock *xsk,
@@ -279,16 +280,12 @@ static int xd_local_connect_to(struct xdiscon_sock *xsk,
 	xsk->conn = conn;
 	xsk->conn_side = 0;
 
-	WRITE_ONCE(child->transport, xsk->transport);
-	xdiscon_set_addr(&child->local, &listener->local);
-	xdiscon_set_addr(&child->remote, &xsk->local);
-	child->conn = conn;
-	child->conn_side = 1;
-	WRITE_ONCE(csk->sk_state, XDISCON_CONNECTED);
+	xdiscon_child_init(child, xsk->transport, conn, 1, &listener->local,
+			   &xsk->local);
 	/* The accepted end's SO_PEERCRED: the connecting task's. */
 	xdiscon_peercred_current(csk);
 
-	err = xdiscon_enqueue_child(listener, child);
+	err = xdiscon_publish_child(listener, child);
 	if (err) {
 		/* Nobody saw the child: undo as if nobody had listened. */
 		conn->end[0] = NULL;
@@ -521,12 +518,12 @@ static struct pernet_operations xd_local_net_ops = {
 	.size = sizeof(struct xd_local_net),
 };
 
-int xdiscon_local_init(void)
+static int xd_local_init(void)
 {
 	return register_pernet_subsys(&xd_local_net_ops);
 }
 
-void xdiscon_local_exit(void)
+static void xd_local_exit(void)
 {
 	unregister_pernet_subsys(&xd_local_net_ops);
 }
@@ -546,4 +543,6 @@ const struct xdiscon_transport xdiscon_local_transport = {
 	.release	= xd_local_release,
 	.unbind		= xd_local_unbind,
 	.destruct	= xd_local_destruct,
+	.init		= xd_local_init,
+	.exit		= xd_local_exit,
 };

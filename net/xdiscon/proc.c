@@ -3,7 +3,8 @@
  * /proc/net/xdiscon: one line per socket of the reader's network
  * namespace, like /proc/net/unix.  It shows lengths of disconnect data,
  * never the data itself.  /proc/net/xdiscon_stat: the namespace's
- * counters, one "Name: value" line each.
+ * counters, one "Name: value" line each, which each transport prints
+ * for itself (->stat_show).
  */
 
 #include <linux/proc_fs.h>
@@ -16,13 +17,12 @@
 #include "xdiscon.h"
 
 /*
- * Per network namespace: the counters (atomic, updated from any context)
- * and the namespace's sockets by index (proc_id), which a /proc reader
- * walks in index order under the table's lock, and resumes from an index
- * after each chunk it returns, without walking what it already showed.
+ * Per network namespace: the sockets by index (proc_id), which a /proc
+ * reader walks in index order under the table's lock, and resumes from
+ * an index after each chunk it returns, without walking what it already
+ * showed.
  */
 struct xdiscon_net {
-	atomic_long_t stats[XDISCON_STAT_MAX];
 	struct xarray socks;
 };
 
@@ -169,30 +169,14 @@ static const struct seq_operations xdiscon_seq_ops = {
 	.show	= xdiscon_seq_show,
 };
 
-static const char *const xdiscon_stat_names[XDISCON_STAT_MAX] = {
-	[XDISCON_STAT_PROTO_ERRORS]	= "InetProtocolErrors",
-	[XDISCON_STAT_HANDSHAKE_TIMEOUTS] = "InetHandshakeTimeouts",
-	[XDISCON_STAT_BG_CLOSE_TIMEOUTS] = "InetCloseTimeouts",
-	[XDISCON_STAT_READER_FRAMES]	= "InetReaderFrames",
-	[XDISCON_STAT_HANDSHAKES_EVICTED] = "InetHandshakesEvicted",
-};
-
-void xdiscon_stat_inc(struct net *net, enum xdiscon_stat stat)
-{
-	struct xdiscon_net *xn = net_generic(net, xdiscon_net_id);
-
-	atomic_long_inc(&xn->stats[stat]);
-}
-
 static int xdiscon_stat_show(struct seq_file *seq, void *v)
 {
-	struct xdiscon_net *xn = net_generic(seq_file_single_net(seq),
-					     xdiscon_net_id);
-	int i;
+	struct net *net = seq_file_single_net(seq);
+	unsigned int i;
 
-	for (i = 0; i < XDISCON_STAT_MAX; i++)
-		seq_printf(seq, "%s: %ld\n", xdiscon_stat_names[i],
-			   atomic_long_read(&xn->stats[i]));
+	for (i = 0; i < xdiscon_ntransports; i++)
+		if (xdiscon_transports[i]->stat_show)
+			xdiscon_transports[i]->stat_show(seq, net);
 	return 0;
 }
 

@@ -6,23 +6,22 @@
  *
  * Contexts and locks
  * ------------------
- * All entry points run in process context.  The local transport delivers
- * from the sender's process context, into the receiver's queue.  The inet
- * transport's TCP callbacks run in softirq: they parse frames, deliver a
- * data frame or the disconnect that nothing waits ahead of, and queue
- * work, or leave the parsing to a reader in recvmsg(), which does it
- * through the transport's pull() (xdiscon_rcv_handoff()); everything
- * else runs in its workqueue (see inet.c).  The only xdiscon lock taken
- * in softirq is sk->sk_receive_queue.lock, so everyone takes it with _bh.
+ * All entry points run in process context.  A transport delivers from
+ * process context (the sender's, into the receiver's queue), from
+ * softirq (callbacks of the sockets it runs over) or from its own
+ * workqueue, or leaves the work to a reader in recvmsg(), which does it
+ * through the transport's pull() (xdiscon_rcv_handoff()); each
+ * transport's file says which (local.c, inet.c).  The only core lock
+ * taken in softirq is sk->sk_receive_queue.lock, so everyone takes it
+ * with _bh.
  *
- * Lock order: lock_sock(sk) -> transport lock (xd_local_conn.lock, or
- * xd_inet_conn.lock then, when a TCP socket is released, its file's
- * inode lock, then lock_sock() of its TCP socket) ->
- * sk->sk_receive_queue.lock.  A task holds at most one xdiscon socket
- * lock; transports never take the peer's socket lock, they deliver
- * through the xdiscon_rcv_*() helpers, which take only the receive queue
- * lock.  The per-namespace tables' locks (xd_local_net.lock for ports,
- * the /proc xarray's xa_lock) are taken under lock_sock() at most; the
+ * Lock order: lock_sock(sk) -> the transport's connection lock (and what
+ * a transport takes under it: see its file) -> sk->sk_receive_queue.lock.
+ * A task holds at most one xdiscon socket lock; transports never take
+ * the peer's socket lock, they deliver through the xdiscon_rcv_*()
+ * helpers, which take only the receive queue lock.  The per-namespace
+ * tables' locks (a transport's port table, the /proc xarray's xa_lock)
+ * are taken under lock_sock() at most; the
  * /proc walk takes sk_receive_queue.lock under xa_lock, never the
  * reverse.  xa_lock is not BH-safe: sockets enter and leave the table
  * only in process context (the last sock_put() of an xdiscon socket is
@@ -34,10 +33,10 @@
  * under it, possibly under the TCP socket's lock.
  *
  * Refcounts: a socket holds its transport connection; the connection holds
- * a sock reference on each end still attached (see local.c).  An skb sent
- * by a socket is charged to it (sk_wmem_alloc) until the reader frees it;
- * an skb the inet transport receives is charged to the receiver's
- * xsk->rmem from the moment it is parsed.
+ * a sock reference on each end still attached.  An skb sent by a socket
+ * is charged to it (sk_wmem_alloc) until the reader frees it; an skb a
+ * transport receives from elsewhere (another socket's queue) is charged
+ * to the receiver's xsk->rmem from the moment it is taken.
  */
 #ifndef _XDISCON_H
 #define _XDISCON_H
@@ -67,12 +66,24 @@ enum xdiscon_rx_end {
 	XDISCON_RX_RESET,	/* the connection was reset */
 };
 
+struct seq_file;
 struct xdiscon_sock;
 
 /*
  * struct xdiscon_transport - what a transport does for the core
  *
- * Called under lock_sock() of the socket named, in process context.
+ * Once each, in process context, with no socket in existence:
+ * @init: (optional) module load, before the family is registered.
+ * @exit: (optional) module unload, after the family is unregistered and
+ *	the last socket freed; undoes @init.
+ *
+ * Any context a /proc read runs in, no locks held:
+ * @stat_show: (optional) the transport's counters for @net, a
+ *	"Name: value" line each, in /proc/net/xdiscon_stat.
+ *
+ * The rest are called under lock_sock() of the socket named, in process
+ * context.
+ * @id: the XDISCON_TRANSPORT_* value addresses name it by.
  * @bind: claim @addr's port (0: ephemeral) and fill in the bound address.
  * @name: shown in /proc/net/xdiscon.
  * @max_record: largest SOCK_SEQPACKET record, 0 for no limit of its own.
@@ -107,6 +118,9 @@ struct xdiscon_transport {
 	const char *name;
 	unsigned int max_record;
 	unsigned int max_chunk;
+	int (*init)(void);
+	void (*exit)(void);
+	void (*stat_show)(struct seq_file *seq, struct net *net);
 	int (*bind)(struct xdiscon_sock *xsk, struct sockaddr_xdiscon *addr);
 	int (*listen)(struct xdiscon_sock *xsk, int backlog);
 	void (*accepted)(struct xdiscon_sock *xsk);
@@ -148,7 +162,8 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
 /*
  * struct xdiscon_sock - an AF_XDISCON socket
  * @sk: the generic socket; must stay first (xdiscon_sk() casts).
- * @transport: set at bind or connect; lock_sock().
+ * @transport: set by a bind that succeeds (connect binds first), or
+ *	before an accepted socket is published; lock_sock().
  * @local: bound address; lock_sock() (the local transport's table lock
  *	for the port while bound).
  * @remote: the peer's address; lock_sock().
@@ -244,7 +259,11 @@ static inline struct xdiscon_sock *xdiscon_sk(const struct sock *sk)
 int xdiscon_family(void);
 struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern);
 struct sock *xdiscon_sk_alloc_child(struct xdiscon_sock *listener);
-int xdiscon_enqueue_child(struct xdiscon_sock *listener,
+void xdiscon_child_init(struct xdiscon_sock *child,
+			const struct xdiscon_transport *t, void *conn, u8 side,
+			const struct sockaddr_xdiscon *local,
+			const struct sockaddr_xdiscon *remote);
+int xdiscon_publish_child(struct xdiscon_sock *listener,
 			  struct xdiscon_sock *child);
 void xdiscon_peercred_current(struct sock *sk);
 void xdiscon_peercred_copy(struct sock *sk, struct sock *from);
@@ -281,32 +300,14 @@ int xdiscon_setsockopt(struct socket *sock, int level, int optname,
 int xdiscon_getsockopt(struct socket *sock, int level, int optname,
 		       char __user *optval, int __user *optlen);
 
-/* local.c */
-extern const struct xdiscon_transport xdiscon_local_transport;
-int xdiscon_local_init(void);
-void xdiscon_local_exit(void);
-
-/* inet.c */
-extern const struct xdiscon_transport xdiscon_inet_transport;
-int xdiscon_inet_init(void);
-void xdiscon_inet_exit(void);
+/* transports.c: the transports the module is built with. */
+extern const struct xdiscon_transport *const xdiscon_transports[];
+extern const unsigned int xdiscon_ntransports;
 
 /* proc.c */
 int xdiscon_proc_add(struct xdiscon_sock *xsk);
 void xdiscon_proc_del(struct xdiscon_sock *xsk);
 int xdiscon_proc_init(void);
 void xdiscon_proc_exit(void);
-
-/* Per network namespace counters, shown in /proc/net/xdiscon_stat. */
-enum xdiscon_stat {
-	XDISCON_STAT_PROTO_ERRORS,	/* inet: bad frame, version, EOF */
-	XDISCON_STAT_HANDSHAKE_TIMEOUTS, /* inet: no hello in time */
-	XDISCON_STAT_BG_CLOSE_TIMEOUTS,	/* inet: background close gave up */
-	XDISCON_STAT_READER_FRAMES,	/* inet: frames a reader parsed */
-	XDISCON_STAT_HANDSHAKES_EVICTED, /* inet: silent handshake dropped */
-	XDISCON_STAT_MAX
-};
-
-void xdiscon_stat_inc(struct net *net, enum xdiscon_stat stat);
 
 #endif /* _XDISCON_H */

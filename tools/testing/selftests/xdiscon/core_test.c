@@ -274,14 +274,44 @@ TEST_F(conn, names)
 	EXPECT_EQ(ENOTCONN, errno);
 }
 
+/* @fd's Transport column in /proc/net/xdiscon, or "" if not listed. */
+static void proc_transport(int fd, char *buf, size_t size)
+{
+	char line[512], transport[32];
+	unsigned long ino;
+	struct stat st;
+	FILE *f;
+
+	buf[0] = 0;
+	f = fopen("/proc/net/xdiscon", "r");
+	if (!f || fstat(fd, &st)) {
+		if (f)
+			fclose(f);
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lu %*s %*s %31s", &ino, transport) == 2 &&
+		    ino == (unsigned long)st.st_ino)
+			snprintf(buf, size, "%s", transport);
+	fclose(f);
+}
+
+/* A failed bind leaves the socket as it was: no transport, no port. */
 TEST_F(conn, eaddrinuse)
 {
 	struct sockaddr_xdiscon a = xd_addr(xd_port(self->lfd));
 	int fd = xd_socket(variant->type);
+	char transport[32];
 
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&a, sizeof(a)));
 	EXPECT_EQ(EADDRINUSE, errno);
+	proc_transport(fd, transport, sizeof(transport));
+	EXPECT_STREQ("-", transport);
+	EXPECT_EQ(0, xd_port(fd));
+	a = xd_addr(0);
+	EXPECT_EQ(0, bind(fd, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_NE(0, xd_port(fd));
 	close(fd);
 }
 
