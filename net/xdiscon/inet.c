@@ -294,14 +294,6 @@ struct xd_inet_rx_cb {
 
 static struct workqueue_struct *xd_inet_wq;
 
-/*
- * TCP's own data_ready, for accepted TCP sockets: they inherit the
- * listener's hooked callback (but not its sk_user_data) until they are
- * hooked themselves.  Read from the first socket hooked; the same for
- * every TCP socket.
- */
-static void (*xd_tcp_data_ready)(struct sock *sk);
-
 static struct xd_inet_conn *xd_conn(struct xdiscon_sock *xsk)
 {
 	return xsk->conn;
@@ -501,29 +493,43 @@ static void xd_inet_frame_room(struct sock *sk)
 		WRITE_ONCE(sk->sk_rcvbuf, XD_TCP_RCVBUF_MIN);
 }
 
+/*
+ * A connection's TCP socket has data.  No connection: the callbacks are
+ * being unhooked, and nobody waits on the TCP socket.
+ */
 static void xd_inet_data_ready(struct sock *sk)
 {
-	void (*fallback)(struct sock *sk) = NULL;
 	struct xd_inet_conn *conn;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	conn = xd_inet_conn_of(sk);
-	if (!conn) {
-		fallback = READ_ONCE(xd_tcp_data_ready);
-	} else if (conn->role == XD_ROLE_LISTENER) {
-		xd_inet_queue(conn, &conn->rx_work);
-	} else {
-		/*
-		 * Called with @sk owned only by its owner, running TCP's
-		 * backlog: read as the owner, not handing off to itself.
-		 */
-		if (sock_owned_by_user_nocheck(sk) ||
-		    !xd_inet_handoff(conn, sk))
-			xd_inet_rcv(conn, sk);
-	}
+	/*
+	 * Called with @sk owned only by its owner, running TCP's backlog:
+	 * read as the owner, not handing off to itself.
+	 */
+	if (conn && (sock_owned_by_user_nocheck(sk) ||
+		     !xd_inet_handoff(conn, sk)))
+		xd_inet_rcv(conn, sk);
 	read_unlock_bh(&sk->sk_callback_lock);
-	if (fallback)
-		fallback(sk);
+}
+
+/*
+ * The listening TCP socket has a connection to accept.  A TCP socket it
+ * accepted inherits this callback, without sk_user_data, until the new
+ * connection hooks its own: such a socket is not in TCP_LISTEN, nobody
+ * waits on it, and its hook reads what arrived (xd_inet_rcv_held()).
+ */
+static void xd_inet_listen_data_ready(struct sock *sk)
+{
+	struct xd_inet_conn *conn;
+
+	if (sk->sk_state != TCP_LISTEN)
+		return;
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = xd_inet_conn_of(sk);
+	if (conn)
+		xd_inet_queue(conn, &conn->rx_work);
+	read_unlock_bh(&sk->sk_callback_lock);
 }
 
 /*
@@ -805,25 +811,24 @@ static int xd_inet_tcp_create(struct xdiscon_sock *xsk, struct socket **res)
 
 /*
  * Hook @conn->tcp's callbacks.  Not copied into accepted sockets
- * (SK_USER_DATA_NOCOPY); an accepted socket inherits the listener's
- * data_ready, so its own is TCP's (@child).
+ * (SK_USER_DATA_NOCOPY).  An accepted socket inherits the listener's
+ * data_ready: its own, which unhooking gives back, is TCP's, the one the
+ * listener saved, @tcp_data_ready (NULL for a socket of our own).
  */
-static void xd_inet_hook(struct xd_inet_conn *conn, bool child)
+static void xd_inet_hook(struct xd_inet_conn *conn,
+			 void (*tcp_data_ready)(struct sock *sk))
 {
 	struct sock *sk = conn->tcp->sk;
+	bool listener = conn->role == XD_ROLE_LISTENER;
 
 	write_lock_bh(&sk->sk_callback_lock);
-	if (child) {
-		conn->saved_data_ready = READ_ONCE(xd_tcp_data_ready);
-	} else {
-		conn->saved_data_ready = sk->sk_data_ready;
-		WRITE_ONCE(xd_tcp_data_ready, sk->sk_data_ready);
-	}
+	conn->saved_data_ready = tcp_data_ready ?: sk->sk_data_ready;
 	conn->saved_write_space = sk->sk_write_space;
 	conn->saved_state_change = sk->sk_state_change;
 	sk->sk_user_data = (void *)((uintptr_t)conn | SK_USER_DATA_NOCOPY);
-	sk->sk_data_ready = xd_inet_data_ready;
-	if (conn->role == XD_ROLE_CONN) {
+	sk->sk_data_ready = listener ? xd_inet_listen_data_ready :
+				       xd_inet_data_ready;
+	if (!listener) {
 		sk->sk_write_space = xd_inet_write_space;
 		sk->sk_state_change = xd_inet_state_change;
 	}
@@ -1785,7 +1790,7 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 	WRITE_ONCE(lconn->npending, lconn->npending + 1);
 	spin_unlock(&lconn->pending_lock);
 	xd_reader_init(&conn->rd, tcp->sk, &xd_inet_reader_ops);
-	xd_inet_hook(conn, true);
+	xd_inet_hook(conn, lconn->saved_data_ready);
 	xd_inet_arm_timer(conn, XD_F_HANDSHAKEN, XD_HANDSHAKE_TIMEOUT);
 	err = xd_inet_send_hello(conn);
 	/* The client's hello may be there already, or the client gone. */
@@ -1929,7 +1934,7 @@ static int xd_inet_listen(struct xdiscon_sock *xsk, int backlog)
 	err = -EINVAL;
 	if (conn->tcp && conn->role == XD_ROLE_NONE) {
 		conn->role = XD_ROLE_LISTENER;
-		xd_inet_hook(conn, false);
+		xd_inet_hook(conn, NULL);
 		err = kernel_listen(conn->tcp, backlog);
 		if (err) {
 			xd_inet_unhook(conn);
@@ -1979,7 +1984,7 @@ static int xd_inet_connect(struct xdiscon_sock *xsk,
 	}
 	conn->role = XD_ROLE_CONN;
 	xd_reader_init(&conn->rd, conn->tcp->sk, &xd_inet_reader_ops);
-	xd_inet_hook(conn, false);
+	xd_inet_hook(conn, NULL);
 	err = kernel_connect(conn->tcp, (struct xdiscon_sockaddr *)&sin6,
 			     sizeof(sin6), O_NONBLOCK);
 	if (err && err != -EINPROGRESS) {
