@@ -844,13 +844,18 @@ static int __init xdiscon_init(void)
 	if (err)
 		return err;
 
-	err = xdiscon_proc_init();
+	/*
+	 * The transports first: /proc/net/xdiscon_stat shows their
+	 * per-namespace counters, so their pernet data must outlive its
+	 * files (pernet exits run in the reverse order of registration).
+	 */
+	err = xdiscon_transports_init();
 	if (err)
 		goto err_proto;
 
-	err = xdiscon_transports_init();
+	err = xdiscon_proc_init();
 	if (err)
-		goto err_proc;
+		goto err_transports;
 
 	err = sock_register(&xdiscon_family_ops);
 	/*
@@ -863,14 +868,14 @@ static int __init xdiscon_init(void)
 		err = -EBUSY;
 	}
 	if (err)
-		goto err_transports;
+		goto err_proc;
 
 	return 0;
 
-err_transports:
-	xdiscon_transports_exit(xdiscon_ntransports);
 err_proc:
 	xdiscon_proc_exit();
+err_transports:
+	xdiscon_transports_exit(xdiscon_ntransports);
 err_proto:
 	proto_unregister(&xdiscon_proto);
 	return err;
@@ -879,8 +884,8 @@ err_proto:
 static void __exit xdiscon_exit(void)
 {
 	sock_unregister(family);
-	xdiscon_transports_exit(xdiscon_ntransports);
 	xdiscon_proc_exit();
+	xdiscon_transports_exit(xdiscon_ntransports);
 	proto_unregister(&xdiscon_proto);
 }
 

@@ -46,8 +46,10 @@
 #include <linux/xdiscon.h>
 
 /*
- * Connection states, in sk->sk_state.  Written under lock_sock(); read
- * locklessly by poll() and /proc through READ_ONCE().  A listener's is
+ * Connection states, in sk->sk_state.  Written under lock_sock(), or,
+ * for a child no task can reach yet, under its listener's receive queue
+ * lock as xdiscon_publish_child() queues it; read locklessly by poll()
+ * and /proc through READ_ONCE().  A listener's is
  * TCP's value, as AF_UNIX's and vsock's are: the socket layer tests it
  * for SO_ACCEPTCONN.
  */
