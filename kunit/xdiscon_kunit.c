@@ -13,7 +13,7 @@
 
 #include "compat.h"
 #include "xdiscon.h"
-#include "inet.h"
+#include "inet_wire.h"
 
 static int xd_kunit_create(int type, int protocol, struct socket **sockp)
 {

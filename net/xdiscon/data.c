@@ -413,6 +413,31 @@ static int xdiscon_recv_seqpacket(struct xdiscon_sock *xsk,
 }
 
 /*
+ * Hand back the room a stream read made (*@freed) to the transport:
+ * before the read waits for more (as TCP opens its window before it
+ * sleeps: what the transport holds may be what is awaited), and at its
+ * end.
+ */
+static void xdiscon_rcv_give_back(struct xdiscon_sock *xsk, bool *freed)
+{
+	if (*freed)
+		xsk->transport->consumed(xsk);
+	*freed = false;
+}
+
+/* A stream read took @skb's bytes up to @end: true if it took them all. */
+static bool xdiscon_rcv_consume(struct xdiscon_sock *xsk, struct sk_buff *skb,
+				u32 end)
+{
+	/* SIOCINQ reads it under the queue lock only. */
+	WRITE_ONCE(XDISCON_SKB_CB(skb)->consumed, end);
+	if (xdiscon_skb_unread(skb))
+		return false;
+	xdiscon_rcv_unlink(xsk, skb);
+	return true;
+}
+
+/*
  * A stream read.  With MSG_PEEK, @skb is the last skb peeked, kept only
  * while the socket lock is held; after a sleep the peek goes on from the
  * head of the queue, past as many bytes as it has copied.  Without
@@ -451,15 +476,7 @@ static int xdiscon_recv_stream(struct xdiscon_sock *xsk, struct msghdr *msg,
 			if (err <= 0)
 				break;
 			err = 0;
-			/*
-			 * Hand back the room made so far before waiting for
-			 * more (as TCP opens its window before it sleeps):
-			 * what the transport holds may be what is awaited.
-			 */
-			if (freed) {
-				xsk->transport->consumed(xsk);
-				freed = false;
-			}
+			xdiscon_rcv_give_back(xsk, &freed);
 			xdiscon_rcv_wait(xsk, &timeo, wait, pos.seq);
 			skb = NULL;
 			skip = peek ? copied : 0;
@@ -476,16 +493,11 @@ static int xdiscon_recv_stream(struct xdiscon_sock *xsk, struct msghdr *msg,
 		copied += n;
 		if (peek)
 			continue;
-		/* SIOCINQ reads it under the queue lock only. */
-		WRITE_ONCE(XDISCON_SKB_CB(skb)->consumed, pos.off + n);
-		if (!xdiscon_skb_unread(skb)) {
-			xdiscon_rcv_unlink(xsk, skb);
+		if (xdiscon_rcv_consume(xsk, skb, pos.off + n))
 			freed = true;
-		}
 		skb = NULL;
 	}
-	if (freed)
-		xsk->transport->consumed(xsk);
+	xdiscon_rcv_give_back(xsk, &freed);
 	return copied ? copied : err;
 }
 

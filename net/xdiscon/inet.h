@@ -1,144 +1,266 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The inet transport's private header: its wire format and frame reader
- * (inet_wire.c), shared with the rest of the transport and with KUnit.
- * The wire format is in Documentation/networking/xdiscon.rst.
+ * The inet transport: AF_XDISCON connections over TCP, IPv4 and IPv6.
+ *
+ * Each AF_XDISCON socket of this transport owns a kernel TCP socket
+ * (AF_INET6, dual stack, in the socket's network namespace).  Data, the
+ * disconnect with its data and the opening handshake travel as frames on
+ * the TCP stream; the wire format is in Documentation/networking/xdiscon.rst.
+ * Incoming frames are cut by the transport's own reader (inet_wire.c).
+ *
+ * Contexts
+ * --------
+ * - The TCP socket's callbacks (softirq, or process context when TCP
+ *   runs its backlog) read frames: the frame reader hands each to
+ *   xd_inet_rx_frame(), which hands a data frame or the disconnect straight
+ *   to the socket when nothing waits ahead of it and queues every other
+ *   frame on conn->rxq; and they queue work.  The only xdiscon lock they
+ *   take is the socket's receive-queue lock (hence _bh everywhere).
+ *   With a reader in recvmsg() and bulk data in TCP, data_ready() leaves
+ *   the frames to it: the reader runs the frame reader in its own
+ *   context (xd_inet_pull()).
+ * - conn->rx_work (xd_inet_wq, process context) delivers frames into the
+ *   xdiscon socket, runs the handshake, notices the peer's end of stream
+ *   and TCP errors; for a listener it accepts new TCP connections.
+ * - conn->tx_work pushes conn->txq into TCP when TCP has room again.
+ * - conn->timer_work ends a handshake or a background close that takes
+ *   too long.
+ * - The core's entry points run in process context under lock_sock() of
+ *   the xdiscon socket.
+ * Every queued work holds a reference on the xdiscon socket; the socket
+ * holds one more on itself while its TCP socket exists (the callbacks
+ * use the connection then), so a connection lives as long as its socket.
+ *
+ * Flow control: the receiver's SO_RCVBUF bounds its receive queue as on
+ * the local transport; beyond that, parsed frames wait on conn->rxq, and
+ * past SO_RCVBUF there too the reader pauses, TCP's window closes and
+ * the sender's TCP and then its SO_SNDBUF fill up.  Every parsed frame is
+ * charged to the socket (xdiscon_rcv_charge()); a frame that finds no
+ * memory (tcp_mem, or the socket's memory cgroup at its limit) waits
+ * uncharged on rxq, the one frame that does, and the reader pauses
+ * until rx_work can charge it: conn->mem_work retries after
+ * XD_MEM_RETRY, as it does a transmit that found no memory.
+ *
+ * Files: inet.c sets up and tears down the TCP socket and holds the
+ * transport's operations and per-namespace state; inet_rx.c the TCP
+ * callbacks, the frames the reader hands over and rx_work; inet_tx.c
+ * transmit and resets; inet_listen.c the listener, its pending children
+ * and the handshake; inet_wire.c the wire format and the frame reader.
  */
 #ifndef _XDISCON_INET_H
 #define _XDISCON_INET_H
 
+#include <linux/mutex.h>
 #include <linux/net.h>
 #include <linux/skbuff.h>
-#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <net/sock.h>
 
-struct xdiscon_transport;
+#include "xdiscon.h"
+#include "inet_wire.h"
+
+#define XD_HANDSHAKE_TIMEOUT	(10 * HZ)
+
+/* Counters per network namespace, in /proc/net/xdiscon_stat. */
+enum xd_inet_stat {
+	XD_INET_STAT_PROTO_ERRORS,	/* bad frame, version, EOF */
+	XD_INET_STAT_HANDSHAKE_TIMEOUTS, /* no hello in time */
+	XD_INET_STAT_BG_CLOSE_TIMEOUTS,	/* background close gave up */
+	XD_INET_STAT_READER_FRAMES,	/* frames a reader parsed */
+	XD_INET_STAT_HANDSHAKES_EVICTED, /* silent handshake dropped */
+	XD_INET_STAT_MAX
+};
+
+enum xd_role {
+	XD_ROLE_NONE,		/* bound, or not yet */
+	XD_ROLE_LISTENER,
+	XD_ROLE_CONN,
+};
+
+/* Bits in xd_inet_conn.flags. */
+enum {
+	XD_F_HANDSHAKEN,	/* hellos exchanged */
+	XD_F_FIN_SENT,		/* our disconnect went into TCP, then FIN */
+	XD_F_DISC_RCVD,		/* the peer's disconnect arrived */
+	XD_F_EOF,		/* the peer's FIN arrived after it */
+	XD_F_RESET,		/* reset: nothing moves any more */
+	XD_F_RELEASED,		/* the socket was closed */
+	XD_F_PROTO_ERR,		/* the frame reader found a bad frame */
+};
+
+/*
+ * struct xd_inet_conn - the transport's state for one xdiscon socket
+ * @lock: serialises the transport's operations (process context only):
+ *	@tcp, @txq, @role and the teardown.  Taken after lock_sock() of
+ *	@xsk, before lock_sock() of @tcp.
+ * @xsk: the xdiscon socket; the connection lives as long as it does.
+ * @tcp: the kernel TCP socket, NULL once closed; @lock.
+ * @role: listener or connection; set under @lock before @tcp's
+ *	callbacks are hooked, read by them.
+ * @flags: XD_F_* bits, atomic.
+ * @rd: the frame reader over @tcp; under @tcp's lock.  Set up before
+ *	@tcp's callbacks are hooked.
+ * @rxq: read frames for @rx_work; its own lock (_bh: @rd may
+ *	run in softirq); @rxq_bytes counts their truesize under it, and
+ *	@rx_busy says @rx_work holds a frame it took off @rxq.
+ * @puller: the task in xd_inet_pull(), which owns @tcp's lock meanwhile;
+ *	written by it (under @lock), compared with current by the frame reader's
+ *	callbacks while @tcp is owned: equal only in the pull's own context.
+ * @rcvbuf: the limit of the socket's receive queue and of @rxq: SO_RCVBUF,
+ *	or while the user has not set it, at least what TCP's receive
+ *	autotuning gave @tcp (tcp_rmem, and two frames at least: see
+ *	XD_TCP_RCVBUF_MIN), as a TCP socket's own limit grows.
+ *	Written by the frame reader, read locklessly.
+ * @txq: frames not yet in TCP; @lock.  Each skb's cb is an
+ *	xd_inet_tx_cb.
+ * @tx_err: the error a send into TCP met (it consumes TCP's sk_err);
+ *	@lock.
+ * @rx_work, @tx_work, @timer_work: see the top of the file.
+ * @mem_work: reruns @rx_work and @tx_work after XD_MEM_RETRY, when a
+ *	frame found no memory.
+ * @deadline_kind: what @timer_work ends (XD_F_HANDSHAKEN: the handshake,
+ *	XD_F_RELEASED: the background close); @lock.
+ * @listener: for a connection still in its handshake on the listening
+ *	side, the listener (a sock reference); @pending_node links it into
+ *	the listener's @pending under the listener's @pending_lock.
+ * @pending_lock: protects @pending, @pending_node of the children,
+ *	@npending (written with WRITE_ONCE(), read locklessly) and
+ *	@closing (listeners).
+ * @closing: the listener has begun to empty @pending; nothing joins it.
+ * @saved_*: @tcp's callbacks before the transport hooked them.
+ */
+struct xd_inet_conn {
+	struct mutex lock;	/* see above */
+	struct xdiscon_sock *xsk;
+	struct socket *tcp;
+	u8 role;
+	unsigned long flags;
+	struct xd_reader rd;
+	struct sk_buff_head rxq;
+	unsigned int rxq_bytes;
+	bool rx_busy;
+	struct task_struct *puller;
+	unsigned int rcvbuf;
+	struct sk_buff_head txq;
+	int tx_err;
+	struct work_struct rx_work;
+	struct work_struct tx_work;
+	struct delayed_work timer_work;
+	struct delayed_work mem_work;
+	int deadline_kind;
+	struct xdiscon_sock *listener;
+	struct list_head pending_node;
+	spinlock_t pending_lock;	/* see above */
+	struct list_head pending;
+	unsigned int npending;
+	bool closing;
+	void (*saved_data_ready)(struct sock *sk);
+	void (*saved_write_space)(struct sock *sk);
+	void (*saved_state_change)(struct sock *sk);
+};
+
+/* A frame waiting in txq: how much of header and payload TCP took. */
+struct xd_inet_tx_cb {
+	u32 sent;
+	struct xd_frame_hdr hdr;
+};
+
+#define XD_TX_CB(skb) ((struct xd_inet_tx_cb *)(skb)->cb)
+
+/*
+ * A frame in rxq: the core's view of its payload, its type, and whether
+ * it is charged to the socket yet (xdiscon_rcv_charge()).  Written by
+ * whoever holds the skb off every queue (the frame reader, rx_work), or
+ * under rxq.lock.
+ */
+struct xd_inet_rx_cb {
+	struct xdiscon_skb_cb xd;
+	u8 type;
+	bool charged;
+};
+
+#define XD_RX_CB(skb) ((struct xd_inet_rx_cb *)(skb)->cb)
+
+static inline struct xd_inet_conn *xd_conn(struct xdiscon_sock *xsk)
+{
+	return xsk->conn;
+}
+
+/* Under sk_callback_lock: the connection @sk belongs to, or NULL. */
+static inline struct xd_inet_conn *xd_inet_conn_of(const struct sock *sk)
+{
+	return (void *)((uintptr_t)sk->sk_user_data & SK_USER_DATA_PTRMASK);
+}
+
+/*
+ * The least receive buffer of the TCP socket: two whole frames.  The
+ * frame reader begins a payload only once TCP holds all of it, so TCP's
+ * window must take a whole frame.  TCP offers a share of its buffer as
+ * window (the payload it measures per byte of truesize: about half over
+ * loopback and veth), so two frames let one through.  Two frames is just
+ * over tcp_rmem[1]'s default, so only a smaller tcp_rmem changes
+ * anything.  Set once, before the connection opens, as TCP sizes its
+ * window clamp from it then; accepted sockets inherit the listener's.
+ * TCP itself never lowers it: its autotuning and its clamp under memory
+ * pressure only raise it.  Process context, before the callbacks are
+ * hooked.
+ */
+#define XD_TCP_RCVBUF_MIN	(2 * (XD_HDR_LEN + XD_MAX_DATA))
 
 extern const struct xdiscon_transport xdiscon_inet_transport;
 
-#define XD_WIRE_MAGIC		0x58445343	/* "XDSC" */
-#define XD_WIRE_VERSION		1
+/* inet.c */
+void xd_inet_stat_inc(struct net *net, enum xd_inet_stat stat);
+void xd_inet_queue(struct xd_inet_conn *conn, struct work_struct *w);
+void xd_inet_mem_retry(struct xd_inet_conn *conn);
+void xd_inet_arm_timer(struct xd_inet_conn *conn, int kind,
+		       unsigned long delay);
+void xd_inet_disarm_timer(struct xd_inet_conn *conn);
+int xd_inet_name(struct socket *tcp, struct sockaddr_xdiscon *a,
+		 bool peer);
+int xd_inet_tcp_file(struct socket *tcp, const struct cred *cred);
+void xd_inet_tcp_free(struct socket *tcp);
+void xd_inet_tcp_close(struct xd_inet_conn *conn, bool abortive);
+void xd_inet_init_conn(struct xd_inet_conn *conn,
+		       struct xdiscon_sock *xsk);
 
-enum xd_frame_type {
-	XD_FRAME_HELLO = 1,
-	XD_FRAME_DATA = 2,
-	XD_FRAME_DISCONNECT = 3,
-};
+/* inet_rx.c */
+void xd_inet_frame_room(struct sock *sk);
+void xd_inet_rcv_held(struct sock *sk);
+bool xd_inet_rxq_idle(struct xd_inet_conn *conn);
+extern const struct xd_reader_ops xd_inet_reader_ops;
+void xd_inet_hook(struct xd_inet_conn *conn,
+		  void (*tcp_data_ready)(struct sock *sk));
+void xd_inet_unhook(struct xd_inet_conn *conn);
+bool xd_inet_clean_end(struct xd_inet_conn *conn);
+void xd_inet_rx_work(struct work_struct *w);
+void xd_inet_consumed(struct xdiscon_sock *xsk);
+void xd_inet_pull(struct xdiscon_sock *xsk);
 
-/* Every frame: this header, then @len bytes of payload. */
-struct xd_frame_hdr {
-	u8 type;
-	u8 flags;		/* 0 */
-	__be16 reserved;	/* 0 */
-	__be32 len;
-};
+/* inet_tx.c */
+void xd_inet_fault_init(void);
+void xd_inet_fault_exit(void);
+void xd_inet_tx_work(struct work_struct *w);
+int xd_inet_send_hello(struct xd_inet_conn *conn);
+void xd_inet_reset_locked(struct xd_inet_conn *conn, bool notify,
+			  int err);
+void xd_inet_reset(struct xd_inet_conn *conn, int err);
+void xd_inet_protocol_error(struct xd_inet_conn *conn);
+void xd_inet_maybe_finish(struct xd_inet_conn *conn);
+int xd_inet_xmit(struct xdiscon_sock *xsk, struct sk_buff *skb);
+void xd_inet_send_disconnect(struct xdiscon_sock *xsk,
+			     struct sk_buff *data);
+size_t xd_inet_tx_queued(struct xdiscon_sock *xsk);
+bool xd_inet_tx_done(struct xdiscon_sock *xsk);
 
-#define XD_HDR_LEN		sizeof(struct xd_frame_hdr)
-#define XD_MAX_DATA		65536
-
-/*
- * The first frame each way, sent without waiting for the other's: the
- * connecting side's at connect(), the listening side's as soon as it has
- * the TCP connection.  Each side checks the other's.
- */
-struct xd_hello {
-	__be32 magic;
-	u8 version;
-	u8 sock_type;		/* XD_WIRE_STREAM or XD_WIRE_SEQPACKET */
-	u8 reserved[2];		/* 0 */
-};
-
-#define XD_WIRE_STREAM		1
-#define XD_WIRE_SEQPACKET	2
-
-int xd_frame_check(const struct xd_frame_hdr *hdr);
-
-struct xd_reader;
-
-/*
- * struct xd_reader_ops - what a frame reader reads from
- * @inq: bytes the stream holds in order, ready to read (tcp_inq()).
- * @full: the stream takes no more until it is read: a frame begun must
- *	be taken in parts (what tls_strp.c asks of tcp_epollin_ready()).
- * @read: hand what the stream holds to @actor (tcp_read_sock()).
- * @frame: take a whole frame: @skb (the caller's now) holds its payload
- *	from XDISCON_SKB_CB(skb)->consumed to ->end.  May stop the reader
- *	with xd_reader_pause().
- */
-struct xd_reader_ops {
-	u32 (*inq)(struct xd_reader *rd);
-	bool (*full)(struct xd_reader *rd);
-	int (*read)(struct xd_reader *rd, read_descriptor_t *desc,
-		    sk_read_actor_t actor);
-	void (*frame)(struct xd_reader *rd, struct sk_buff *skb, u8 type);
-};
-
-/*
- * struct xd_reader - cuts a byte stream into frames
- *
- * Every field is the stream's owner's: for a TCP socket, its lock (its
- * callbacks in softirq, or process context under lock_sock()).
- *
- * @ops: the stream.
- * @sk: the TCP socket, for @ops.
- * @hdr: the frame's header; @got bytes of it so far.
- * @left: payload bytes of the frame still in the stream.
- * @skb: the payload so far (between reads only when the stream filled
- *	before the frame was whole, or memory ran short): one clone of a
- *	stream skb, or a head whose frag_list holds the clones, @last the
- *	latest of them.
- * @start: where the payload begins in @skb.
- * @avail: bytes this read may still take (see xd_reader_read()).
- * @paused: the frame op paused; only xd_reader_unpause() reads again.
- * @nomem: this read found no memory.
- * @err: the stream broke the wire format (-EPROTO, -EMSGSIZE), or
- *	stopped short of what it held (TCP's urgent data): sticky.
- */
-struct xd_reader {
-	const struct xd_reader_ops *ops;
-	struct sock *sk;
-	struct xd_frame_hdr hdr;
-	u8 got;
-	u32 left;
-	struct sk_buff *skb;
-	struct sk_buff *last;
-	u32 start;
-	u32 avail;
-	bool paused;
-	bool nomem;
-	int err;
-};
-
-void xd_reader_init(struct xd_reader *rd, struct sock *sk,
-		    const struct xd_reader_ops *ops);
-int xd_reader_read(struct xd_reader *rd);
-void xd_reader_done(struct xd_reader *rd);
-
-/* Stop after the frame in hand: from the frame op. */
-static inline void xd_reader_pause(struct xd_reader *rd)
-{
-	rd->paused = true;
-}
-
-static inline void xd_reader_unpause(struct xd_reader *rd)
-{
-	rd->paused = false;
-}
-
-static inline bool xd_reader_stopped(const struct xd_reader *rd)
-{
-	return rd->paused || rd->err;
-}
-
-/* Has the reader taken part of a frame (its header, at least)? */
-static inline bool xd_reader_mid_frame(const struct xd_reader *rd)
-{
-	return rd->got;
-}
-
-/* The bytes the stream must hold before the reader can go on. */
-static inline u32 xd_reader_need(const struct xd_reader *rd)
-{
-	return rd->got < XD_HDR_LEN ? XD_HDR_LEN - rd->got : rd->left;
-}
+/* inet_listen.c */
+bool xd_inet_unpend(struct xd_inet_conn *conn);
+void xd_inet_drop_pending(struct xd_inet_conn *conn);
+bool xd_inet_client_hello_direct(struct xd_inet_conn *conn,
+				 struct sk_buff *skb);
+void xd_inet_hello(struct xd_inet_conn *conn, struct sk_buff *skb);
+void xd_inet_accept_all(struct xd_inet_conn *lconn);
+int xd_inet_listen(struct xdiscon_sock *xsk, int backlog);
+void xd_inet_accepted(struct xdiscon_sock *xsk);
 
 #endif /* _XDISCON_INET_H */

@@ -23,7 +23,7 @@
 #include <net/tcp.h>
 
 #include "xdiscon.h"
-#include "inet.h"
+#include "inet_wire.h"
 
 /*
  * The payload length of a frame with header @hdr, or -EPROTO for a

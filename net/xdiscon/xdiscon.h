@@ -11,7 +11,7 @@
  * softirq (callbacks of the sockets it runs over) or from its own
  * workqueue, or leaves the work to a reader in recvmsg(), which does it
  * through the transport's pull() (xdiscon_rcv_handoff()); each
- * transport's file says which (local.c, inet.c).  The only core lock
+ * transport's file says which (local.c, inet.h).  The only core lock
  * taken in softirq is sk->sk_receive_queue.lock, so everyone takes it
  * with _bh.
  *
@@ -261,15 +261,19 @@ static inline struct xdiscon_sock *xdiscon_sk(const struct sock *sk)
 int xdiscon_family(void);
 struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern);
 struct sock *xdiscon_sk_alloc_child(struct xdiscon_sock *listener);
+void xdiscon_peercred_current(struct sock *sk);
+void xdiscon_peercred_copy(struct sock *sk, struct sock *from);
+void xdiscon_connect_done(struct xdiscon_sock *xsk, int err);
+
+/* accept.c */
+int xdiscon_listen(struct socket *sock, int backlog);
+struct xdiscon_sock *xdiscon_dequeue_child(struct xdiscon_sock *l);
+int xdiscon_publish_child(struct xdiscon_sock *listener,
+			  struct xdiscon_sock *child);
 void xdiscon_child_init(struct xdiscon_sock *child,
 			const struct xdiscon_transport *t, void *conn, u8 side,
 			const struct sockaddr_xdiscon *local,
 			const struct sockaddr_xdiscon *remote);
-int xdiscon_publish_child(struct xdiscon_sock *listener,
-			  struct xdiscon_sock *child);
-void xdiscon_peercred_current(struct sock *sk);
-void xdiscon_peercred_copy(struct sock *sk, struct sock *from);
-void xdiscon_connect_done(struct xdiscon_sock *xsk, int err);
 
 /* data.c */
 int xdiscon_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The inet transport, listening: pending children and the handshake.
+ * Contexts and the rest of the design: inet.h.
+ */
+
+#include <kunit/visibility.h>
+#include <linux/cred.h>
+#include <linux/debugfs.h>
+#include <linux/fault-inject.h>
+#include <linux/file.h>
+#include <linux/in6.h>
+#include <linux/moduleparam.h>
+#include <linux/seq_file.h>
+#include <linux/tcp.h>
+#include <linux/workqueue.h>
+#include <net/inet_common.h>
+#include <net/ip.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "compat.h"
+#include "inet.h"
+
+/*
+ * How many connections one listener keeps in the handshake (TCP accepted,
+ * no HELLO yet, or HELLO in but no room in the accept queue), apart from
+ * the accept queue that the backlog bounds, as TCP keeps its SYN queue.
+ */
+static unsigned int inet_max_handshakes = 256;
+
+static int xd_set_max_handshakes(const char *val,
+				 const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, 65535);
+}
+
+static const struct kernel_param_ops xd_max_handshakes_ops = {
+	.set = xd_set_max_handshakes,
+	.get = param_get_uint,
+};
+
+module_param_cb(inet_max_handshakes, &xd_max_handshakes_ops,
+		&inet_max_handshakes, 0644);
+MODULE_PARM_DESC(inet_max_handshakes,
+		 "connections an inet listener holds in the handshake (1..65535, default 256)");
+
+/*
+ * A connection still in its handshake on the listening side: take it off
+ * the listener's list.  True if this caller did, and so owns the
+ * reference the list held.  It counts as a handshake until its owner
+ * drops it (xd_inet_drop_pending()).
+ */
+bool xd_inet_unpend(struct xd_inet_conn *conn)
+{
+	struct xd_inet_conn *lconn;
+	bool mine = false;
+
+	if (!conn->listener)
+		return false;
+	lconn = xd_conn(conn->listener);
+	spin_lock(&lconn->pending_lock);
+	if (!list_empty(&conn->pending_node)) {
+		list_del_init(&conn->pending_node);
+		mine = true;
+	}
+	spin_unlock(&lconn->pending_lock);
+	return mine;
+}
+
+/*
+ * Drop a connection its caller took off the pending list: RST unless
+ * closed.  Its place among the handshakes is free again: the listener's
+ * work takes what TCP held back meanwhile.
+ */
+void xd_inet_drop_pending(struct xd_inet_conn *conn)
+{
+	struct xd_inet_conn *lconn = xd_conn(conn->listener);
+	struct xdiscon_sock *xsk = conn->xsk;
+
+	mutex_lock(&conn->lock);
+	xd_inet_reset_locked(conn, false, 0);
+	mutex_unlock(&conn->lock);
+	spin_lock(&lconn->pending_lock);
+	WRITE_ONCE(lconn->npending, lconn->npending - 1);
+	spin_unlock(&lconn->pending_lock);
+	xd_inet_queue(lconn, &lconn->rx_work);
+	sock_put(&xsk->sk);
+}
+
+static int xd_inet_read_hello(struct sk_buff *skb, struct xd_hello *hello)
+{
+	if (skb_copy_bits(skb, XD_RX_CB(skb)->xd.consumed, hello,
+			  sizeof(*hello)) ||
+	    hello->magic != cpu_to_be32(XD_WIRE_MAGIC) ||
+	    hello->version != XD_WIRE_VERSION ||
+	    hello->reserved[0] || hello->reserved[1] ||
+	    (hello->sock_type != XD_WIRE_STREAM &&
+	     hello->sock_type != XD_WIRE_SEQPACKET))
+		return -EPROTO;
+	return 0;
+}
+
+static bool xd_inet_type_ok(struct sock *sk, const struct xd_hello *hello)
+{
+	return hello->sock_type == (sk->sk_type == SOCK_STREAM ?
+				    XD_WIRE_STREAM : XD_WIRE_SEQPACKET);
+}
+
+/*
+ * The listener's hello, straight from the frame reader (softirq, or process
+ * context under the TCP socket's lock) when nothing is in the way: the
+ * socket is connecting and its user is not in a call on it (typically it
+ * sleeps in connect() or poll()), and the hello is good.  connect() then
+ * completes without a trip through rx_work; anything else takes it.
+ */
+bool xd_inet_client_hello_direct(struct xd_inet_conn *conn,
+				 struct sk_buff *skb)
+{
+	const unsigned long mask = BIT(XD_F_HANDSHAKEN) | BIT(XD_F_RELEASED) |
+		BIT(XD_F_RESET) | BIT(XD_F_PROTO_ERR);
+	struct xdiscon_sock *xsk = conn->xsk;
+	struct sock *sk = &xsk->sk;
+	struct xd_hello hello;
+	bool done;
+
+	if (conn->listener || (READ_ONCE(conn->flags) & mask) ||
+	    XD_RX_CB(skb)->type != XD_FRAME_HELLO ||
+	    xd_inet_read_hello(skb, &hello) || !xd_inet_type_ok(sk, &hello))
+		return false;
+	if (!xd_inet_rxq_idle(conn))
+		return false;
+	/* rx_work and the pull read with BHs on: be softirq's context. */
+	local_bh_disable();
+	bh_lock_sock(sk);
+	done = !sock_owned_by_user(sk) && sk->sk_state == XDISCON_CONNECTING;
+	if (done) {
+		set_bit(XD_F_HANDSHAKEN, &conn->flags);
+		xd_inet_disarm_timer(conn);
+		xdiscon_connect_done(xsk, 0);
+	}
+	bh_unlock_sock(sk);
+	local_bh_enable();
+	if (done)
+		consume_skb(skb);
+	return done;
+}
+
+/* The connecting side got the listener's hello. */
+static void xd_inet_client_hello(struct xd_inet_conn *conn,
+				 const struct xd_hello *hello)
+{
+	struct xdiscon_sock *xsk = conn->xsk;
+	struct sock *sk = &xsk->sk;
+	int err = 0;
+
+	lock_sock(sk);
+	mutex_lock(&conn->lock);
+	if (!conn->tcp || sk->sk_state != XDISCON_CONNECTING)
+		goto out;
+	if (!xd_inet_type_ok(sk, hello)) {
+		err = -EPROTOTYPE;
+		set_bit(XD_F_RESET, &conn->flags);
+		xd_inet_tcp_close(conn, false);
+		xdiscon_connect_done(xsk, err);
+		goto out;
+	}
+	set_bit(XD_F_HANDSHAKEN, &conn->flags);
+	xd_inet_disarm_timer(conn);
+	xdiscon_connect_done(xsk, 0);
+out:
+	mutex_unlock(&conn->lock);
+	release_sock(sk);
+}
+
+/*
+ * Move handshaken children of @lconn from its pending list into the
+ * accept queue while there is room, oldest first.  Each moves under
+ * @pending_lock, so that the list's reference passes to the queue with
+ * no moment where neither holds it and a closing listener finds it in
+ * one or the other; and it leaves the list before the queue makes it
+ * visible, as accept() and close() may free it at once.  Places freed
+ * among the handshakes go to what TCP holds.
+ */
+static void xd_inet_offer(struct xd_inet_conn *lconn)
+{
+	struct xd_inet_conn *child, *next;
+	bool moved = false;
+
+	spin_lock(&lconn->pending_lock);
+	list_for_each_entry_safe(child, next, &lconn->pending, pending_node) {
+		/* Pairs with the barrier in xd_inet_server_hello(). */
+		if (!test_bit_acquire(XD_F_HANDSHAKEN, &child->flags))
+			continue;
+		list_del_init(&child->pending_node);
+		if (xdiscon_publish_child(lconn->xsk, child->xsk)) {
+			/* Full, or the listener is closing: back in place. */
+			list_add_tail(&child->pending_node, &next->pending_node);
+			break;
+		}
+		WRITE_ONCE(lconn->npending, lconn->npending - 1);
+		moved = true;
+	}
+	spin_unlock(&lconn->pending_lock);
+	if (moved)
+		xd_inet_queue(lconn, &lconn->rx_work);
+}
+
+/*
+ * The listening side got a new connection's hello.  A child of the right
+ * type goes to the accept queue, or waits on the pending list, counted
+ * as a handshake, until accept() makes room (xd_inet_accepted()).
+ */
+static void xd_inet_server_hello(struct xd_inet_conn *conn,
+				 const struct xd_hello *hello)
+{
+	struct xdiscon_sock *xsk = conn->xsk;
+
+	if (!xd_inet_type_ok(&xsk->sk, hello)) {
+		if (!xd_inet_unpend(conn))
+			return;		/* the listener is closing it */
+		/* The other type: the client saw it in our hello; FIN. */
+		mutex_lock(&conn->lock);
+		xd_inet_disarm_timer(conn);
+		set_bit(XD_F_RESET, &conn->flags);
+		xd_inet_tcp_close(conn, false);
+		mutex_unlock(&conn->lock);
+		xd_inet_drop_pending(conn);
+		return;
+	}
+	mutex_lock(&conn->lock);
+	xd_inet_disarm_timer(conn);
+	/*
+	 * xd_inet_offer() reads the bit without @lock, on any CPU, and
+	 * publishes the child: whoever accepts it must see what the
+	 * handshake set up.
+	 */
+	smp_mb__before_atomic();
+	set_bit(XD_F_HANDSHAKEN, &conn->flags);
+	mutex_unlock(&conn->lock);
+	xd_inet_offer(xd_conn(conn->listener));
+}
+
+void xd_inet_hello(struct xd_inet_conn *conn, struct sk_buff *skb)
+{
+	struct xd_hello hello;
+	int err = xd_inet_read_hello(skb, &hello);
+
+	kfree_skb(skb);
+	if (err)
+		xd_inet_protocol_error(conn);
+	else if (conn->listener)
+		xd_inet_server_hello(conn, &hello);
+	else
+		xd_inet_client_hello(conn, &hello);
+}
+
+/*
+ * A child socket and its connection for the accepted @tcp, which the
+ * connection takes over; NULL, with nothing taken, for no memory.
+ * Process context (rx_work).
+ */
+static struct xd_inet_conn *xd_inet_alloc_child(struct xd_inet_conn *lconn,
+						struct socket *tcp)
+{
+	struct sockaddr_xdiscon local = {}, remote = {};
+	struct xdiscon_sock *child;
+	struct xd_inet_conn *conn;
+	struct sock *csk;
+
+	csk = xdiscon_sk_alloc_child(lconn->xsk);
+	if (!csk)
+		return NULL;
+	child = xdiscon_sk(csk);
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn || xdiscon_rcv_charge_init(child)) {
+		kfree(conn);
+		sock_put(csk);
+		return NULL;
+	}
+	xd_inet_name(tcp, &local, false);
+	xd_inet_name(tcp, &remote, true);
+	xdiscon_child_init(child, &xdiscon_inet_transport, conn, 0, &local,
+			   &remote);
+	xd_inet_init_conn(conn, child);
+	/* An accepted socket holds its netns like its listener does. */
+	conn->role = XD_ROLE_CONN;
+	conn->tcp = tcp;
+	sock_hold(csk);				/* for the TCP socket */
+	sock_hold(&lconn->xsk->sk);
+	conn->listener = lconn->xsk;
+	return conn;
+}
+
+/*
+ * Set up an accepted TCP connection: send our hello at once, so that the
+ * client's connect() completes without waiting for us to see its own,
+ * and wait for the client's.
+ */
+static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
+{
+	struct xd_inet_conn *conn;
+	bool closing, drop;
+	int err;
+
+	conn = xd_inet_alloc_child(lconn, tcp);
+	if (!conn) {
+		xd_inet_tcp_free(tcp);
+		return;
+	}
+
+	/*
+	 * Set up under the connection's mutex: a closing listener that
+	 * takes it off the list waits for the mutex before resetting it.
+	 * The list holds the reference sk_alloc() gave.  Once the listener
+	 * has begun to empty its list, the child is not listed (nobody
+	 * would take it off again): counted all the same, it is dropped
+	 * below, as the list's owner drops what it takes off.
+	 */
+	mutex_lock(&conn->lock);
+	spin_lock(&lconn->pending_lock);
+	closing = lconn->closing;
+	if (!closing)
+		list_add_tail(&conn->pending_node, &lconn->pending);
+	WRITE_ONCE(lconn->npending, lconn->npending + 1);
+	spin_unlock(&lconn->pending_lock);
+	xd_reader_init(&conn->rd, tcp->sk, &xd_inet_reader_ops);
+	xd_inet_hook(conn, lconn->saved_data_ready);
+	xd_inet_arm_timer(conn, XD_F_HANDSHAKEN, XD_HANDSHAKE_TIMEOUT);
+	err = xd_inet_send_hello(conn);
+	/* The client's hello may be there already, or the client gone. */
+	xd_inet_rcv_held(tcp->sk);
+	xd_inet_queue(conn, &conn->rx_work);
+	/*
+	 * Without our HELLO sent, off the list before @lock lets the
+	 * client's be handled, which could queue the child for accept().
+	 */
+	drop = closing || (err && xd_inet_unpend(conn));
+	mutex_unlock(&conn->lock);
+	if (drop)
+		xd_inet_drop_pending(conn);
+}
+
+/*
+ * Take a new TCP connection into the handshake only with room for it in
+ * the accept queue (as TCP takes no SYN while it is full) and among the
+ * handshakes.
+ */
+static bool xd_inet_can_take(struct xd_inet_conn *lconn)
+{
+	return !sk_acceptq_is_full(&lconn->xsk->sk) &&
+	       READ_ONCE(lconn->npending) < READ_ONCE(inet_max_handshakes);
+}
+
+/*
+ * Every handshake place is taken while TCP holds more connections: drop
+ * the oldest connection from which nothing has come (no HELLO handled,
+ * no frame waiting or being delivered), so that peers that stay silent
+ * cannot keep others out for the handshake timeout.  True if one was
+ * dropped.
+ */
+static bool xd_inet_evict_oldest(struct xd_inet_conn *lconn)
+{
+	struct xd_inet_conn *child, *victim = NULL;
+
+	spin_lock(&lconn->pending_lock);
+	list_for_each_entry(child, &lconn->pending, pending_node) {
+		if (!test_bit(XD_F_HANDSHAKEN, &child->flags) &&
+		    xd_inet_rxq_idle(child)) {
+			list_del_init(&child->pending_node);
+			victim = child;
+			break;
+		}
+	}
+	spin_unlock(&lconn->pending_lock);
+	if (!victim)
+		return false;
+	xd_inet_stat_inc(sock_net(&lconn->xsk->sk),
+			 XD_INET_STAT_HANDSHAKES_EVICTED);
+	xd_inet_drop_pending(victim);
+	return true;
+}
+
+/* The listener's rx_work: take what TCP completed into the handshake. */
+void xd_inet_accept_all(struct xd_inet_conn *lconn)
+{
+	struct socket *tcp;
+	bool evict;
+	int err;
+
+	for (;;) {
+		mutex_lock(&lconn->lock);
+		err = -EAGAIN;
+		evict = false;
+		tcp = NULL;
+		if (lconn->tcp && xd_inet_can_take(lconn)) {
+			err = kernel_accept(lconn->tcp, &tcp, O_NONBLOCK);
+			/*
+			 * What the listener accepts is its owner's.  A
+			 * connection left without its file is closed.
+			 */
+			if (!err && xd_inet_tcp_file(tcp,
+						     lconn->tcp->file->f_cred))
+				tcp = NULL;
+		} else if (lconn->tcp && !sk_acceptq_is_full(&lconn->xsk->sk)) {
+			evict = READ_ONCE(lconn->tcp->sk->sk_ack_backlog);
+		}
+		mutex_unlock(&lconn->lock);
+		if (evict && xd_inet_evict_oldest(lconn))
+			continue;
+		if (err)
+			return;
+		if (tcp)
+			xd_inet_new_child(lconn, tcp);
+	}
+}
+
+int xd_inet_listen(struct xdiscon_sock *xsk, int backlog)
+{
+	struct xd_inet_conn *conn = xd_conn(xsk);
+	int err;
+
+	mutex_lock(&conn->lock);
+	err = -EINVAL;
+	if (conn->tcp && conn->role == XD_ROLE_NONE) {
+		conn->role = XD_ROLE_LISTENER;
+		xd_inet_hook(conn, NULL);
+		err = kernel_listen(conn->tcp, backlog);
+		if (err) {
+			xd_inet_unhook(conn);
+			conn->role = XD_ROLE_NONE;
+		}
+	}
+	mutex_unlock(&conn->lock);
+	return err;
+}
+
+/*
+ * accept() made room in the backlog: queue the handshaken connections
+ * waiting for it, then take what TCP held back.  What TCP completes later
+ * calls xd_inet_data_ready() itself.
+ */
+void xd_inet_accepted(struct xdiscon_sock *xsk)
+{
+	struct xd_inet_conn *lconn = xd_conn(xsk);
+	bool held;
+
+	xd_inet_offer(lconn);
+
+	mutex_lock(&lconn->lock);
+	held = lconn->tcp && READ_ONCE(lconn->tcp->sk->sk_ack_backlog);
+	mutex_unlock(&lconn->lock);
+	if (held)
+		xd_inet_queue(lconn, &lconn->rx_work);
+}
