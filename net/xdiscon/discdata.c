@@ -9,16 +9,18 @@
  */
 
 #include <linux/moduleparam.h>
+#include <linux/stringify.h>
 #include <linux/skbuff.h>
 #include <net/sock.h>
 #include <kunit/visibility.h>
 
 #include "xdiscon.h"
 
+/* max_discdata's range (to XDISCON_DISCDATA_CAP) and default. */
 #define XDISCON_DISCDATA_MIN	1024
-#define XDISCON_DISCDATA_CAP	65536
+#define XDISCON_DISCDATA_DEFAULT	4096
 
-unsigned int xdiscon_max_discdata = 4096;
+unsigned int xdiscon_max_discdata = XDISCON_DISCDATA_DEFAULT;
 EXPORT_SYMBOL_IF_KUNIT(xdiscon_max_discdata);
 
 static int xdiscon_max_discdata_set(const char *val,
@@ -51,7 +53,10 @@ EXPORT_SYMBOL_IF_KUNIT(xdiscon_set_max_discdata);
 module_param_cb(max_discdata, &xdiscon_max_discdata_ops,
 		&xdiscon_max_discdata, 0644);
 MODULE_PARM_DESC(max_discdata,
-		 "largest disconnect data in bytes (1024..65536, default 4096)");
+		 "largest disconnect data in bytes ("
+		 __stringify(XDISCON_DISCDATA_MIN) ".."
+		 __stringify(XDISCON_DISCDATA_CAP) ", default "
+		 __stringify(XDISCON_DISCDATA_DEFAULT) ")");
 
 /* An skb holding @len bytes from @data, or ERR_PTR(-EMSGSIZE/-ENOBUFS). */
 struct sk_buff *xdiscon_discdata_alloc(struct sock *sk, sockptr_t data,

@@ -47,6 +47,13 @@ struct sockaddr_xdiscon {
  */
 #define XDISCON_CMSG_DISCONNECT	1
 
+/*
+ * The most disconnect data any socket sends or receives, whatever the
+ * limit XDISCON_MAX_DISCDATA reports: a buffer this size takes any
+ * disconnect data.
+ */
+#define XDISCON_DISCDATA_CAP	65536
+
 /* Socket options at level SOL_XDISCON. */
 #define XDISCON_DISCDATA	1	/* set/get: data a later SHUT_WR or close() sends */
 #define XDISCON_PEER_DISCDATA	2	/* get: the peer's disconnect data */

@@ -127,7 +127,7 @@ static inline ssize_t st_send_disconnect(int fd, const void *buf, size_t len,
 					 const void *disc, size_t dlen)
 {
 	union {
-		char buf[CMSG_SPACE(65536)];
+		char buf[CMSG_SPACE(XDISCON_DISCDATA_CAP)];
 		struct cmsghdr align;
 	} *ctl = calloc(1, sizeof(*ctl));
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
@@ -161,7 +161,7 @@ static inline ssize_t st_recv(int fd, void *buf, size_t len, int rflags,
 			      int *flags)
 {
 	union {
-		char buf[CMSG_SPACE(65536)];
+		char buf[CMSG_SPACE(XDISCON_DISCDATA_CAP)];
 		struct cmsghdr align;
 	} *ctl = calloc(1, sizeof(*ctl));
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
