@@ -549,16 +549,16 @@ out:
 
 /*
  * Delivery, called by transports without the receiver's socket lock.
- * Room: the receive queue stays within @limit (the transport's reading of
+ * Room for an skb of @truesize: the receive queue stays within @limit (the transport's reading of
  * SO_RCVBUF), but an empty queue always takes one skb, so a record larger
  * than the buffer still passes.
  */
-bool xdiscon_rcv_room(struct xdiscon_sock *xsk, struct sk_buff *skb,
+bool xdiscon_rcv_room(struct xdiscon_sock *xsk, unsigned int truesize,
 		      unsigned int limit)
 {
 	unsigned int queued = READ_ONCE(xsk->rx_bytes);
 
-	return !queued || queued + skb->truesize <= limit;
+	return !queued || queued + truesize <= limit;
 }
 
 /*

@@ -440,7 +440,7 @@ int xd_inet_listen(struct xdiscon_sock *xsk, int backlog)
 /*
  * accept() made room in the backlog: queue the handshaken connections
  * waiting for it, then take what TCP held back.  What TCP completes later
- * calls xd_inet_data_ready() itself.
+ * calls xd_inet_listen_data_ready() itself.
  */
 void xd_inet_accepted(struct xdiscon_sock *xsk)
 {

@@ -135,7 +135,8 @@ static void xd_inet_data_ready(struct sock *sk)
  * The listening TCP socket has a connection to accept.  A TCP socket it
  * accepted inherits this callback, without sk_user_data, until the new
  * connection hooks its own: such a socket is not in TCP_LISTEN, nobody
- * waits on it, and its hook reads what arrived (xd_inet_rcv_held()).
+ * waits on it, and once hooked it is read for what arrived before
+ * (xd_inet_new_child() calls xd_inet_rcv_held()).
  */
 static void xd_inet_listen_data_ready(struct sock *sk)
 {
@@ -267,7 +268,7 @@ static bool xd_inet_rcv_direct(struct xd_inet_conn *conn, struct sk_buff *skb)
 		return false;
 	if (!xd_inet_rxq_idle(conn) ||
 	    (type == XD_FRAME_DATA &&
-	     !xdiscon_rcv_room(xsk, skb, READ_ONCE(conn->rcvbuf))))
+	     !xdiscon_rcv_room(xsk, skb->truesize, READ_ONCE(conn->rcvbuf))))
 		return false;
 	if (type == XD_FRAME_DATA) {
 		xdiscon_rcv_skb(xsk, skb);
@@ -479,7 +480,8 @@ static bool xd_inet_rx_room(struct xd_inet_conn *conn, struct sk_buff *skb)
 	return XD_RX_CB(skb)->type != XD_FRAME_DATA ||
 	       !xdiscon_skb_unread(skb) ||
 	       test_bit(XD_F_RELEASED, &conn->flags) ||
-	       xdiscon_rcv_room(conn->xsk, skb, READ_ONCE(conn->rcvbuf));
+	       xdiscon_rcv_room(conn->xsk, skb->truesize,
+				READ_ONCE(conn->rcvbuf));
 }
 
 /*
@@ -515,14 +517,19 @@ static int __xd_inet_deliver(struct xd_inet_conn *conn)
 		}
 		/* No room: consumed() calls again. */
 		if (!xd_inet_rx_room(conn, skb)) {
+			unsigned int truesize = skb->truesize;
+
 			xd_inet_rxq_requeue(conn, skb);
 			/*
 			 * A reader that made room while the frame was off
 			 * rxq saw it empty and did not call again: look once
-			 * more.  Pairs with the barrier in consumed().
+			 * more.  Pairs with the barrier in consumed().  Back
+			 * on rxq, @skb is a reset's to purge: only its size
+			 * is looked at again.
 			 */
 			smp_mb();
-			if (!xd_inet_rx_room(conn, skb))
+			if (!xdiscon_rcv_room(xsk, truesize,
+					      READ_ONCE(conn->rcvbuf)))
 				return 0;
 			continue;
 		}

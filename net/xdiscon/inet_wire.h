@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The inet transport's private header: its wire format and frame reader
- * (inet_wire.c), shared with the rest of the transport and with KUnit.
- * The wire format is in Documentation/networking/xdiscon.rst.
+ * The inet transport's wire format and frame reader (inet_wire.c), which
+ * the rest of the transport (through inet.h) and KUnit include.  The
+ * wire format is in Documentation/networking/xdiscon.rst.
  */
 #ifndef _XDISCON_INET_WIRE_H
 #define _XDISCON_INET_WIRE_H

@@ -179,7 +179,7 @@ static struct xdiscon_sock *xd_local_push(struct xd_local_conn *conn, int i)
 		__skb_queue_purge(&conn->txq[i]);
 	} else {
 		while ((skb = skb_peek(&conn->txq[i])) &&
-		       xdiscon_rcv_room(peer, skb,
+		       xdiscon_rcv_room(peer, skb->truesize,
 					READ_ONCE(peer->sk.sk_rcvbuf))) {
 			__skb_unlink(skb, &conn->txq[i]);
 			xdiscon_rcv_skb(peer, skb);

@@ -279,7 +279,7 @@ void xdiscon_child_init(struct xdiscon_sock *child,
 int xdiscon_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
 int xdiscon_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		    int flags);
-bool xdiscon_rcv_room(struct xdiscon_sock *xsk, struct sk_buff *skb,
+bool xdiscon_rcv_room(struct xdiscon_sock *xsk, unsigned int truesize,
 		      unsigned int limit);
 void xdiscon_rcv_charge_setup(void);
 int xdiscon_rcv_charge_init(struct xdiscon_sock *xsk);
