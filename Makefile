@@ -58,21 +58,10 @@ LINUX7_LABEL = debug-$(shell echo '$(LINUX7)' | sed 's/^\([0-9]*\.[0-9]*\).*/\1/
 VNG_ACCEL  := $(if $(XDISCON_KVM),,--disable-kvm)
 VNG        := vng $(VNG_ACCEL) --user root --cpus 2 --memory 2G
 
-# Selftests, in the order they run.  module_test unloads and reloads the
-# module and dkms_vm_test.sh swaps it for the DKMS build: they come last.
-SELFTESTS  := socket_test core_test inet_test race_test policy_test memory_test \
-	      fault_test seed_test stress_test \
-	      fuzz_test module_test
-SHELLTESTS := xdcat_test.sh examples_test.sh netns_test.sh bench_test.sh \
-	      dkms_vm_test.sh
-# fault_test needs fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS), which
-# only the debug kernel has.
-COMMON_T   := socket_test core_test inet_test race_test policy_test memory_test \
-	      seed_test stress_test \
-	      fuzz_test xdcat_test.sh examples_test.sh netns_test.sh \
-	      bench_test.sh
-DEBUG_T    := $(COMMON_T) fault_test module_test
-STOCK_T    := $(COMMON_T) module_test dkms_vm_test.sh
+# The selftests each kernel's VM runs, in order: their own Makefile
+# derives the lists from the sources.
+DEBUG_T    := $(shell $(MAKE) --no-print-directory -s -C $(ST_SRC) run-order-debug)
+STOCK_T    := $(shell $(MAKE) --no-print-directory -s -C $(ST_SRC) run-order-stock)
 T          ?=
 # Every suite kunit/ declares.
 KUNIT_SUITES := $(shell sed -n 's/^\t\.name = "\(xdiscon_[a-z_]*\)",$$/\1/p' kunit/*.c)
@@ -192,29 +181,22 @@ $(BUILD)/bench/xdbench: tools/bench/xdbench.c $(LIB_HDRS) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_LIB) -o $@ $< $(LIB_A) -lpthread
 
-$(BUILD)/examples/%: tools/examples/%.c $(LIB_HDRS) $(LIB_A)
+# Each example is its main plus the shared transaction exchange (txn.c).
+$(BUILD)/examples/%: tools/examples/%.c tools/examples/txn.c tools/examples/txn.h \
+		$(LIB_HDRS) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_LIB) -o $@ $< $(LIB_A)
+	$(CC) $(CFLAGS_LIB) -o $@ $< tools/examples/txn.c $(LIB_A)
 
 # -- selftests and the demo -------------------------------------------------
 
-selftests: $(addprefix $(ST_OUT)/,$(SELFTESTS) $(SHELLTESTS) tap.sh)
+# The selftests' own Makefile builds them into build/selftests.
+selftests: $(LIB_A)
+	@$(MAKE) --no-print-directory -C $(ST_SRC) OUTPUT=$(ST_OUT) LIBXDISCON=$(LIB_A)
 
-$(ST_OUT)/%: $(ST_SRC)/%.c $(wildcard $(ST_SRC)/*.h) $(LIB_HDRS) $(LIB_A)
-	@mkdir -p $(ST_OUT)
-	$(CC) $(CFLAGS_USER) -o $@ $< $(LIB_A) -lpthread
-
-$(ST_OUT)/%.sh: $(ST_SRC)/%.sh
-	@mkdir -p $(ST_OUT)
-	cp $< $@
-
-$(ST_OUT)/tap.sh: tools/testing/tap.sh
-	@mkdir -p $(ST_OUT)
-	cp $< $@
-
-$(BUILD)/demo/txn_demo: tools/demo/txn_demo.c $(wildcard $(ST_SRC)/*.h) $(LIB_A)
+$(BUILD)/demo/txn_demo: tools/demo/txn_demo.c tools/examples/txn.c tools/examples/txn.h \
+		$(LIB_HDRS) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_USER) -o $@ $< $(LIB_A)
+	$(CC) $(CFLAGS_LIB) -Itools/examples -o $@ $< tools/examples/txn.c $(LIB_A)
 
 # -- install --------------------------------------------------------------
 

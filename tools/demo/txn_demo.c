@@ -1,17 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The demo: the reference document's transaction-total exchange over
- * AF_XDISCON, narrated.  Usage: txn_demo [clients] [stream|seqpacket]
+ * AF_XDISCON (tools/examples/txn.h), narrated.
+ * Usage: txn_demo [clients] [stream|seqpacket]
  */
-#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include "../testing/selftests/xdiscon/txn.h"
+#include <string.h>
+#include "txn.h"
+
+#define TXN_COUNT	16
 
 int main(int argc, char **argv)
 {
 	int clients = argc > 1 ? atoi(argv[1]) : 3;
 	int type = argc > 2 && !strcmp(argv[2], "seqpacket") ?
 		   SOCK_SEQPACKET : SOCK_STREAM;
+	struct sockaddr_xdiscon addr = {
+		.sxd_family = xd_family(),
+		.sxd_transport = XDISCON_TRANSPORT_LOCAL,
+	};
 	int failed;
 
 	if (xd_family() < 0) {
@@ -22,10 +31,10 @@ int main(int argc, char **argv)
 	txn_verbose = 1;
 	printf("AF_XDISCON (family %d) %s: %d clients, %d transactions each\n",
 	       xd_family(), type == SOCK_STREAM ? "SOCK_STREAM" :
-	       "SOCK_SEQPACKET", clients, TXN_PER_CLIENT);
-	failed = txn_run(type, clients);
-	printf("%s: expected grand total %llu, %d failures\n",
-	       failed ? "FAILED" : "OK",
-	       (unsigned long long)txn_grand_total(clients), failed);
+	       "SOCK_SEQPACKET", clients, TXN_COUNT);
+	failed = txn_run(&addr, type, clients, TXN_COUNT);
+	printf("%s: expected grand total %" PRIu64 ", %d failures\n",
+	       failed ? "FAILED" : "OK", txn_grand_total(clients, TXN_COUNT),
+	       failed);
 	return failed ? 1 : 0;
 }

@@ -66,7 +66,8 @@ examples_ok() {
 	for e in txn_client txn_server; do
 		# shellcheck disable=SC2046
 		cc -std=c11 -Wall -Wextra -Werror -o "$out/$e" \
-			"$top/tools/examples/$e.c" $(pc --cflags --libs) || return 1
+			"$top/tools/examples/$e.c" "$top/tools/examples/txn.c" \
+			$(pc --cflags --libs) || return 1
 	done
 	readelf -d "$out/txn_client" | grep -q 'NEEDED.*\[libxdiscon.so.1\]'
 }

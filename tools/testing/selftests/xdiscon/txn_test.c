@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The reference document's exchange, end to end, with many clients at
- * once: transaction totals as the clients' disconnect data, the grand
- * total as the server's, over both transports.  See txn.h.
+ * The reference document's transaction-total exchange, end to end, with
+ * many clients at once: transaction totals as the clients' disconnect
+ * data, the grand total as the server's, over both transports.  It runs
+ * the examples' implementation (tools/examples/txn.h).
  */
 #define _GNU_SOURCE
 #include "../kselftest_harness.h"
+#include "xd_util.h"
 #include "txn.h"
+
+#define TXN_COUNT	16
 
 FIXTURE(txn) {
 };
@@ -50,7 +54,10 @@ FIXTURE_TEARDOWN(txn)
 
 TEST_F_TIMEOUT(txn, totals, 120)
 {
-	EXPECT_EQ(0, txn_run(variant->type, variant->clients));
+	struct sockaddr_xdiscon addr = xd_addr(0);
+
+	EXPECT_EQ(0, txn_run(&addr, variant->type, variant->clients,
+			     TXN_COUNT));
 }
 
 TEST_HARNESS_MAIN
