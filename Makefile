@@ -15,6 +15,9 @@
 #   make vm-debug / vm-debug7 / vm-stock
 #                  one VM run, results under build/results/
 #   make lint      checkpatch --strict on the kernel sources
+#   make bench     benchmarks in a VM on the stock kernel (build/results/bench)
+#   make bench-ab BASE=<rev>   the module at <rev> against this tree's, in
+#                  one boot (build/results/bench-ab)
 #   make install / uninstall   (DESTDIR, PREFIX, KVER or KDIR)
 #   make dkms-src  the DKMS source tree under $(DESTDIR)/usr/src
 #
@@ -85,7 +88,7 @@ CFLAGS_USER := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	       -I$(TOP)/include/uapi -I$(TOP)/tools/testing/selftests \
 	       -I$(TOP)/$(LIB_SRC)/include
 
-.PHONY: bench soak all setup module module-debug module-debug7 module-stock \
+.PHONY: bench bench-ab soak all setup module module-debug module-debug7 module-stock \
 	module-kcsan selftests lint check demo vm-debug vm-debug7 vm-stock clean lib xdcat examples lib-test install \
 	uninstall module-install install-test dkms-src dkms-test dkms-clean
 
@@ -325,6 +328,19 @@ bench: module-stock $(BUILD)/bench/xdbench
 	@rm -rf $(RESULTS)/bench && mkdir -p $(RESULTS)/bench
 	@timeout 5400 $(VNG) --run $(STOCK_IMAGE) --rwdir=$(RESULTS)/bench=$(RESULTS)/bench \
 		-e "XD_BUILD=$(BUILD)/stock XD_BENCH=$(BUILD)/bench/xdbench XD_OUT=$(RESULTS)/bench $(TOP)/tools/bench/bench.sh"
+
+# make bench-ab BASE=<git revision>: the module at BASE and this tree's in
+# one boot, XD_ROUNDS (default 6) rounds of one xdbench round each,
+# alternating which goes first; build/results/bench-ab/ gets every round
+# and the comparison (tools/bench/compare.py).
+bench-ab: module-stock $(BUILD)/bench/xdbench
+	@[ -n "$(BASE)" ] || { echo "bench-ab: name the base with BASE=<git revision>"; exit 2; }
+	@rm -rf $(BUILD)/bench-base $(RESULTS)/bench-ab && \
+		mkdir -p $(BUILD)/bench-base $(RESULTS)/bench-ab
+	@git archive $(BASE) Kbuild net kunit include | tar -x -C $(BUILD)/bench-base
+	$(MAKE) -s -C $(STOCK_KDIR) M=$(BUILD)/bench-base modules
+	@timeout 5400 $(VNG) --run $(STOCK_IMAGE) --rwdir=$(RESULTS)/bench-ab=$(RESULTS)/bench-ab \
+		-e "XD_BUILD=$(BUILD)/stock XD_BASE=$(BUILD)/bench-base XD_ROUNDS=$${XD_ROUNDS:-6} XD_BENCH=$(BUILD)/bench/xdbench XD_OUT=$(RESULTS)/bench-ab $(TOP)/tools/bench/bench.sh"
 
 # The long run: ten times the stress amounts and a million fuzz calls, in
 # the debug VM (XD_STRESS_SCALE, XD_FUZZ_CALLS reach the guest), then the

@@ -1,10 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the benchmark VM (no debug options): load the module, join
-# two network namespaces with a veth pair for the "veth" rows, run xdbench
-# from one of them, leave the table and the JSON in $XD_OUT.
+# Runs inside the benchmark VM (no debug options): join two network
+# namespaces with a veth pair for the "veth" rows and run xdbench from one
+# of them.  XD_BUILD holds the module.  With XD_BASE (another build of
+# the module) it runs both, one xdbench round each per round, alternating
+# which goes first, and compares them (compare.py); otherwise XD_ROUNDS
+# rounds of XD_BUILD's.  Leaves the tables and the JSON in $XD_OUT.
 set -eu
-insmod "$XD_BUILD/xdiscon.ko"
+rounds=${XD_ROUNDS:-5}
+
 ip netns add xdbA
 ip netns add xdbB
 ip link add xdba type veth peer name xdbb
@@ -19,11 +23,32 @@ for n in xdbA xdbB; do
 done
 ip -n xdbA link set xdba up
 ip -n xdbB link set xdbb up
-{
-	echo "kernel $(uname -r), $(nproc) vCPUs, $(date -u +%Y-%m-%d)"
-	ip netns exec xdbB "$XD_BENCH" --rounds "${XD_ROUNDS:-5}" \
-		--json "$XD_OUT/xdbench.json" --netns /run/netns/xdbA --addr fd78::1
-} | tee "$XD_OUT/table.txt"
+
+# bench KO ROUNDS JSON: xdbench with the module KO loaded.
+bench() {
+	insmod "$1"
+	ip netns exec xdbB "$XD_BENCH" --rounds "$2" --json "$3" \
+		--netns /run/netns/xdbA --addr fd78::1
+	rmmod xdiscon
+}
+
+echo "kernel $(uname -r), $(nproc) vCPUs, $(date -u +%Y-%m-%d)" |
+	tee "$XD_OUT/table.txt"
+if [ -n "${XD_BASE:-}" ]; then
+	for r in $(seq 1 "$rounds"); do
+		order="base new"
+		[ $((r % 2)) = 0 ] && order="new base"
+		for v in $order; do
+			ko=$XD_BUILD/xdiscon.ko
+			[ $v = base ] && ko=$XD_BASE/xdiscon.ko
+			echo "round $r: $v"
+			bench "$ko" 1 "$XD_OUT/$v-$r.json" >"$XD_OUT/$v-$r.txt"
+		done
+	done
+	"$(dirname "$0")/compare.py" "$XD_OUT" | tee -a "$XD_OUT/table.txt"
+else
+	bench "$XD_BUILD/xdiscon.ko" "$rounds" "$XD_OUT/xdbench.json" |
+		tee -a "$XD_OUT/table.txt"
+fi
 ip netns del xdbA
 ip netns del xdbB
-rmmod xdiscon

@@ -5,9 +5,10 @@
 set -u
 . "$(dirname "$0")/tap.sh"
 out=$(mktemp)
-trap 'rm -f "$out" "$out.json"' EXIT
+ab=$(mktemp -d)
+trap 'rm -rf "$out" "$out.json" "$ab"' EXIT
 
-plan 5
+plan 6
 check "xdbench --quick runs every workload" \
 	bash -c "'$XD_ROOT/bench/xdbench' --quick --rounds 1 --json '$out.json' >'$out' 2>/dev/null"
 # local: 7 workloads against AF_UNIX; inet: 6 against TCP (no records).
@@ -33,4 +34,10 @@ for t in d['churn_phases_us']['transports']:
         ok &= len(t[f]) == 1 and len(ph) == 4 and all(v > 0 for v in ph)
         ok &= sum(ph) <= 1e6 / rate[(t['transport'], f)] + 1
 sys.exit(not (ok and len(d['churn_phases_us']['transports']) == 2))"
+# make bench-ab's comparison: two versions' rounds (here one run twice).
+cp "$out.json" "$ab/base-1.json"
+cp "$out.json" "$ab/new-1.json"
+check "compare.py gives each workload's new/base ratio (1.000 for one run)" \
+	bash -c "'$XD_ROOT/../tools/bench/compare.py' '$ab' >'$ab/out' &&
+		 [ \$(grep -c '^AB .* 1.000\$' '$ab/out') = 13 ]"
 tap_done
