@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * AF_XDISCON listening and accepting: listen(), the accept queue that
- * transports publish their connections' children on, and accept().
+ * AF_XDISCON listening and accepting: listen(), the pending children a
+ * transport is still setting up, the accept queue that transports
+ * publish their connections' children on, and accept().
  * Lock order and refcounts: xdiscon.h.
  */
 
@@ -88,6 +89,118 @@ int xdiscon_publish_child(struct xdiscon_sock *listener,
 	if (!err)
 		lsk->sk_data_ready(lsk);
 	return err;
+}
+
+/*
+ * Pending children: connections a transport has taken for a listener but
+ * not yet established (the inet handshake), as af_vsock.c keeps its
+ * pending sockets.  The list holds a reference on each child; a child
+ * leaves it once, and whoever takes it off (its set-up failing, a
+ * timer, the listener's close, publishing) owns that reference.  A child
+ * counts in @npending from xdiscon_pending_add() until it is published or
+ * its taker calls xdiscon_pending_done(), so that one being dropped still
+ * holds its place.  Process context.
+ */
+
+/* Count @child as pending on @listener; true if it was listed too. */
+bool xdiscon_pending_add(struct xdiscon_sock *listener,
+			 struct xdiscon_sock *child)
+{
+	bool listed;
+
+	spin_lock(&listener->pending_lock);
+	listed = !listener->pending_closing;
+	if (listed)
+		list_add_tail(&child->pending_node, &listener->pending);
+	WRITE_ONCE(listener->npending, listener->npending + 1);
+	spin_unlock(&listener->pending_lock);
+	return listed;
+}
+
+/* Take @child off @listener's list: true if this caller did. */
+bool xdiscon_pending_remove(struct xdiscon_sock *listener,
+			    struct xdiscon_sock *child)
+{
+	bool mine = false;
+
+	spin_lock(&listener->pending_lock);
+	if (!list_empty(&child->pending_node)) {
+		list_del_init(&child->pending_node);
+		mine = true;
+	}
+	spin_unlock(&listener->pending_lock);
+	return mine;
+}
+
+/* A pending child its taker dropped is gone: its place is free. */
+void xdiscon_pending_done(struct xdiscon_sock *listener)
+{
+	spin_lock(&listener->pending_lock);
+	WRITE_ONCE(listener->npending, listener->npending - 1);
+	spin_unlock(&listener->pending_lock);
+}
+
+unsigned int xdiscon_pending_count(struct xdiscon_sock *listener)
+{
+	return READ_ONCE(listener->npending);
+}
+
+/*
+ * Take the oldest pending child that @pred accepts (any, without @pred)
+ * off @listener's list, or NULL.  @closing: the listener is emptying the
+ * list; from now on nothing joins it.
+ */
+struct xdiscon_sock *
+xdiscon_pending_take(struct xdiscon_sock *listener, bool closing,
+		     bool (*pred)(struct xdiscon_sock *child))
+{
+	struct xdiscon_sock *child, *found = NULL;
+
+	spin_lock(&listener->pending_lock);
+	if (closing)
+		listener->pending_closing = true;
+	list_for_each_entry(child, &listener->pending, pending_node) {
+		if (!pred || pred(child)) {
+			list_del_init(&child->pending_node);
+			found = child;
+			break;
+		}
+	}
+	spin_unlock(&listener->pending_lock);
+	return found;
+}
+
+/*
+ * Publish the pending children that @ready says are established, oldest
+ * first, while the accept queue has room.  Each moves under
+ * @pending_lock, so that the list's reference passes to the queue with no
+ * moment where neither holds it and a closing listener finds it in one
+ * or the other; and it leaves the list before the queue makes it
+ * visible, as accept() and close() may free it at once.  Returns how
+ * many moved.
+ */
+unsigned int xdiscon_pending_publish(struct xdiscon_sock *listener,
+				     bool (*ready)(struct xdiscon_sock *child))
+{
+	struct xdiscon_sock *child, *next;
+	unsigned int moved = 0;
+
+	spin_lock(&listener->pending_lock);
+	list_for_each_entry_safe(child, next, &listener->pending,
+				 pending_node) {
+		if (!ready(child))
+			continue;
+		list_del_init(&child->pending_node);
+		if (xdiscon_publish_child(listener, child)) {
+			/* Full, or the listener is closing: back in place. */
+			list_add_tail(&child->pending_node, &next->pending_node);
+			break;
+		}
+		WRITE_ONCE(listener->npending, listener->npending - 1);
+		moved++;
+	}
+	spin_unlock(&listener->pending_lock);
+	return moved;
 }
 
 struct xdiscon_sock *xdiscon_dequeue_child(struct xdiscon_sock *l)

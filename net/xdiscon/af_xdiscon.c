@@ -82,6 +82,8 @@ static void xdiscon_sk_destruct(struct sock *sk)
 {
 	struct xdiscon_sock *xsk = xdiscon_sk(sk);
 
+	/* A listener empties its pending list when it closes. */
+	WARN_ON_ONCE(!list_empty(&xsk->pending));
 	xdiscon_proc_del(xsk);
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 	xdiscon_sk_purge(xsk);
@@ -106,6 +108,9 @@ struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern)
 	init_waitqueue_head(&xsk->backlog_wait);
 	INIT_LIST_HEAD(&xsk->accept_q);
 	INIT_LIST_HEAD(&xsk->accept_node);
+	INIT_LIST_HEAD(&xsk->pending);
+	INIT_LIST_HEAD(&xsk->pending_node);
+	spin_lock_init(&xsk->pending_lock);
 	xsk->rx_end = XDISCON_RX_OPEN;
 	if (xdiscon_proc_add(xsk)) {
 		sk_free(sk);

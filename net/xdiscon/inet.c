@@ -376,9 +376,6 @@ void xd_inet_init_conn(struct xd_inet_conn *conn,
 	INIT_WORK(&conn->tx_work, xd_inet_tx_work);
 	INIT_DELAYED_WORK(&conn->timer_work, xd_inet_timer_work);
 	INIT_DELAYED_WORK(&conn->mem_work, xd_inet_mem_work);
-	INIT_LIST_HEAD(&conn->pending_node);
-	INIT_LIST_HEAD(&conn->pending);
-	spin_lock_init(&conn->pending_lock);
 }
 
 static int xd_inet_bind(struct xdiscon_sock *xsk,
@@ -511,7 +508,8 @@ static void xd_inet_release(struct xdiscon_sock *xsk)
 /* A listener or a bound socket gives its TCP socket back. */
 static void xd_inet_unbind(struct xdiscon_sock *xsk)
 {
-	struct xd_inet_conn *conn = xd_conn(xsk), *child;
+	struct xd_inet_conn *conn = xd_conn(xsk);
+	struct xdiscon_sock *child;
 
 	if (!conn || conn->role == XD_ROLE_CONN)
 		return;
@@ -519,27 +517,14 @@ static void xd_inet_unbind(struct xdiscon_sock *xsk)
 	xd_inet_tcp_close(conn, false);
 	mutex_unlock(&conn->lock);
 
-	spin_lock(&conn->pending_lock);
-	conn->closing = true;
-	spin_unlock(&conn->pending_lock);
 	/*
-	 * Each child comes off the list under the lock, one at a time:
-	 * whoever takes it off (here, its handshake, its timer) owns the
-	 * list's reference, and a child moved to a private list would
-	 * still look listed to the others.
+	 * Each child comes off the list one at a time: whoever takes it
+	 * off (here, its handshake, its timer) owns the list's reference,
+	 * and a child moved to a private list would still look listed to
+	 * the others.
 	 */
-	for (;;) {
-		spin_lock(&conn->pending_lock);
-		child = list_first_entry_or_null(&conn->pending,
-						 struct xd_inet_conn,
-						 pending_node);
-		if (child)
-			list_del_init(&child->pending_node);
-		spin_unlock(&conn->pending_lock);
-		if (!child)
-			break;
-		xd_inet_drop_pending(child);
-	}
+	while ((child = xdiscon_pending_take(xsk, true, NULL)))
+		xd_inet_drop_pending(xd_conn(child));
 }
 
 static void xd_inet_destruct(struct xdiscon_sock *xsk)

@@ -120,13 +120,9 @@ enum {
  *	frame found no memory.
  * @deadline_kind: what @timer_work ends (XD_F_HANDSHAKEN: the handshake,
  *	XD_F_RELEASED: the background close); @lock.
- * @listener: for a connection still in its handshake on the listening
- *	side, the listener (a sock reference); @pending_node links it into
- *	the listener's @pending under the listener's @pending_lock.
- * @pending_lock: protects @pending, @pending_node of the children,
- *	@npending (written with WRITE_ONCE(), read locklessly) and
- *	@closing (listeners).
- * @closing: the listener has begun to empty @pending; nothing joins it.
+ * @listener: for a connection accepted on the listening side, the
+ *	listener (a sock reference), on whose pending children (the
+ *	core's, accept.c) it waits during its handshake.
  * @saved_*: @tcp's callbacks before the transport hooked them.
  */
 struct xd_inet_conn {
@@ -149,11 +145,6 @@ struct xd_inet_conn {
 	struct delayed_work mem_work;
 	int deadline_kind;
 	struct xdiscon_sock *listener;
-	struct list_head pending_node;
-	spinlock_t pending_lock;	/* see above */
-	struct list_head pending;
-	unsigned int npending;
-	bool closing;
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);

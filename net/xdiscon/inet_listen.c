@@ -55,19 +55,8 @@ MODULE_PARM_DESC(inet_max_handshakes,
  */
 bool xd_inet_unpend(struct xd_inet_conn *conn)
 {
-	struct xd_inet_conn *lconn;
-	bool mine = false;
-
-	if (!conn->listener)
-		return false;
-	lconn = xd_conn(conn->listener);
-	spin_lock(&lconn->pending_lock);
-	if (!list_empty(&conn->pending_node)) {
-		list_del_init(&conn->pending_node);
-		mine = true;
-	}
-	spin_unlock(&lconn->pending_lock);
-	return mine;
+	return conn->listener &&
+	       xdiscon_pending_remove(conn->listener, conn->xsk);
 }
 
 /*
@@ -83,9 +72,7 @@ void xd_inet_drop_pending(struct xd_inet_conn *conn)
 	mutex_lock(&conn->lock);
 	xd_inet_reset_locked(conn, false, 0);
 	mutex_unlock(&conn->lock);
-	spin_lock(&lconn->pending_lock);
-	WRITE_ONCE(lconn->npending, lconn->npending - 1);
-	spin_unlock(&lconn->pending_lock);
+	xdiscon_pending_done(conn->listener);
 	xd_inet_queue(lconn, &lconn->rx_work);
 	sock_put(&xsk->sk);
 }
@@ -175,36 +162,20 @@ out:
 	release_sock(sk);
 }
 
+/* Pairs with the barrier in xd_inet_server_hello(). */
+static bool xd_inet_handshaken(struct xdiscon_sock *child)
+{
+	return test_bit_acquire(XD_F_HANDSHAKEN, &xd_conn(child)->flags);
+}
+
 /*
- * Move handshaken children of @lconn from its pending list into the
- * accept queue while there is room, oldest first.  Each moves under
- * @pending_lock, so that the list's reference passes to the queue with
- * no moment where neither holds it and a closing listener finds it in
- * one or the other; and it leaves the list before the queue makes it
- * visible, as accept() and close() may free it at once.  Places freed
- * among the handshakes go to what TCP holds.
+ * Publish @lconn's handshaken children while its accept queue has room
+ * (xdiscon_pending_publish()).  Places freed among the handshakes go to
+ * what TCP holds.
  */
 static void xd_inet_offer(struct xd_inet_conn *lconn)
 {
-	struct xd_inet_conn *child, *next;
-	bool moved = false;
-
-	spin_lock(&lconn->pending_lock);
-	list_for_each_entry_safe(child, next, &lconn->pending, pending_node) {
-		/* Pairs with the barrier in xd_inet_server_hello(). */
-		if (!test_bit_acquire(XD_F_HANDSHAKEN, &child->flags))
-			continue;
-		list_del_init(&child->pending_node);
-		if (xdiscon_publish_child(lconn->xsk, child->xsk)) {
-			/* Full, or the listener is closing: back in place. */
-			list_add_tail(&child->pending_node, &next->pending_node);
-			break;
-		}
-		WRITE_ONCE(lconn->npending, lconn->npending - 1);
-		moved = true;
-	}
-	spin_unlock(&lconn->pending_lock);
-	if (moved)
+	if (xdiscon_pending_publish(lconn->xsk, xd_inet_handshaken))
 		xd_inet_queue(lconn, &lconn->rx_work);
 }
 
@@ -320,12 +291,7 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 	 * below, as the list's owner drops what it takes off.
 	 */
 	mutex_lock(&conn->lock);
-	spin_lock(&lconn->pending_lock);
-	closing = lconn->closing;
-	if (!closing)
-		list_add_tail(&conn->pending_node, &lconn->pending);
-	WRITE_ONCE(lconn->npending, lconn->npending + 1);
-	spin_unlock(&lconn->pending_lock);
+	closing = !xdiscon_pending_add(lconn->xsk, conn->xsk);
 	xd_reader_init(&conn->rd, tcp->sk, &xd_inet_reader_ops);
 	xd_inet_hook(conn, lconn->saved_data_ready);
 	xd_inet_arm_timer(conn, XD_F_HANDSHAKEN, XD_HANDSHAKE_TIMEOUT);
@@ -351,35 +317,34 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 static bool xd_inet_can_take(struct xd_inet_conn *lconn)
 {
 	return !sk_acceptq_is_full(&lconn->xsk->sk) &&
-	       READ_ONCE(lconn->npending) < READ_ONCE(inet_max_handshakes);
+	       xdiscon_pending_count(lconn->xsk) <
+	       READ_ONCE(inet_max_handshakes);
+}
+
+/* Nothing came from @child: no HELLO handled, no frame waiting. */
+static bool xd_inet_silent(struct xdiscon_sock *child)
+{
+	struct xd_inet_conn *conn = xd_conn(child);
+
+	return !test_bit(XD_F_HANDSHAKEN, &conn->flags) &&
+	       xd_inet_rxq_idle(conn);
 }
 
 /*
  * Every handshake place is taken while TCP holds more connections: drop
- * the oldest connection from which nothing has come (no HELLO handled,
- * no frame waiting or being delivered), so that peers that stay silent
- * cannot keep others out for the handshake timeout.  True if one was
- * dropped.
+ * the oldest silent connection, so that peers that stay silent cannot
+ * keep others out for the handshake timeout.  True if one was dropped.
  */
 static bool xd_inet_evict_oldest(struct xd_inet_conn *lconn)
 {
-	struct xd_inet_conn *child, *victim = NULL;
+	struct xdiscon_sock *victim;
 
-	spin_lock(&lconn->pending_lock);
-	list_for_each_entry(child, &lconn->pending, pending_node) {
-		if (!test_bit(XD_F_HANDSHAKEN, &child->flags) &&
-		    xd_inet_rxq_idle(child)) {
-			list_del_init(&child->pending_node);
-			victim = child;
-			break;
-		}
-	}
-	spin_unlock(&lconn->pending_lock);
+	victim = xdiscon_pending_take(lconn->xsk, false, xd_inet_silent);
 	if (!victim)
 		return false;
 	xd_inet_stat_inc(sock_net(&lconn->xsk->sk),
 			 XD_INET_STAT_HANDSHAKES_EVICTED);
-	xd_inet_drop_pending(victim);
+	xd_inet_drop_pending(xd_conn(victim));
 	return true;
 }
 

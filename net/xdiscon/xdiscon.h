@@ -202,6 +202,19 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  * @accept_node: link in the listener's @accept_q.
  * @listener: the listener whose queue holds this child, NULL once
  *	accepted; under the listener's sk_receive_queue.lock.
+ * @pending: a listener's pending children, connections a transport took
+ *	but has not established yet (accept.c), linked by their
+ *	@pending_node; @pending_lock.
+ * @pending_node: link in the listener's @pending; the listener's
+ *	@pending_lock.
+ * @pending_lock: a listener's; guards @pending, its children's
+ *	@pending_node, @pending_closing and the writes of @npending.
+ *	Process context only.
+ * @npending: the listener's pending children, counted from
+ *	xdiscon_pending_add() to their publishing or xdiscon_pending_done();
+ *	written under @pending_lock with WRITE_ONCE(), read locklessly.
+ * @pending_closing: the listener has begun to empty @pending: nothing
+ *	joins it any more; @pending_lock.
  * @conn: the transport's connection, set under lock_sock() at connect
  *	and kept until the socket is destroyed.
  * @conn_side: which end of @conn this socket is.
@@ -229,6 +242,11 @@ struct xdiscon_sock {
 	struct list_head accept_q;
 	struct list_head accept_node;
 	struct xdiscon_sock *listener;
+	struct list_head pending;
+	struct list_head pending_node;
+	spinlock_t pending_lock;	/* see above */
+	unsigned int npending;
+	bool pending_closing;
 	void *conn;
 	u8 conn_side;
 	struct hlist_node bind_node;
@@ -270,6 +288,17 @@ int xdiscon_listen(struct socket *sock, int backlog);
 struct xdiscon_sock *xdiscon_dequeue_child(struct xdiscon_sock *l);
 int xdiscon_publish_child(struct xdiscon_sock *listener,
 			  struct xdiscon_sock *child);
+bool xdiscon_pending_add(struct xdiscon_sock *listener,
+			 struct xdiscon_sock *child);
+bool xdiscon_pending_remove(struct xdiscon_sock *listener,
+			    struct xdiscon_sock *child);
+void xdiscon_pending_done(struct xdiscon_sock *listener);
+unsigned int xdiscon_pending_count(struct xdiscon_sock *listener);
+struct xdiscon_sock *
+xdiscon_pending_take(struct xdiscon_sock *listener, bool closing,
+		     bool (*pred)(struct xdiscon_sock *child));
+unsigned int xdiscon_pending_publish(struct xdiscon_sock *listener,
+				     bool (*ready)(struct xdiscon_sock *child));
 void xdiscon_child_init(struct xdiscon_sock *child,
 			const struct xdiscon_transport *t, void *conn, u8 side,
 			const struct sockaddr_xdiscon *local,
