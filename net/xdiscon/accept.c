@@ -99,7 +99,9 @@ int xdiscon_publish_child(struct xdiscon_sock *listener,
  * timer, the listener's close, publishing) owns that reference.  A child
  * counts in @npending from xdiscon_pending_add() until it is published or
  * its taker calls xdiscon_pending_done(), so that one being dropped still
- * holds its place.  Process context.
+ * holds its place.  Process context.  A transport's predicates run under
+ * the listener's pending_lock: they must not sleep, and may take only
+ * leaf locks (a queue's, with _bh).
  */
 
 /* Count @child as pending on @listener; true if it was listed too. */

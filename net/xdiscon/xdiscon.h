@@ -16,14 +16,14 @@
  * with _bh.
  *
  * Lock order: lock_sock(sk) -> the transport's connection lock (and what
- * a transport takes under it: see its file) -> sk->sk_receive_queue.lock.
+ * a transport takes under it: see its file) -> a listener's pending_lock
+ * -> sk->sk_receive_queue.lock (and a transport's own _bh queue locks).
  * A task holds at most one xdiscon socket lock; transports never take
  * the peer's socket lock, they deliver through the xdiscon_rcv_*()
  * helpers, which take only the receive queue lock.  The per-namespace
  * tables' locks (a transport's port table, the /proc xarray's xa_lock)
- * are taken under lock_sock() at most; the
- * /proc walk takes sk_receive_queue.lock under xa_lock, never the
- * reverse.  xa_lock is not BH-safe: sockets enter and leave the table
+ * are taken under lock_sock() at most; the /proc walk takes
+ * sk_receive_queue.lock under xa_lock, never the reverse.  xa_lock is not BH-safe: sockets enter and leave the table
  * only in process context (the last sock_put() of an xdiscon socket is
  * a task's or a worker's, never a softirq's: TCP's callbacks run under
  * a reference the socket holds for itself while they are hooked).
