@@ -634,7 +634,7 @@ static int xdiscon_ioctl(struct socket *sock, unsigned int cmd,
 /*
  * .family holds the default number: the kernel reads the registered number
  * from struct net_proto_family and sk->sk_family, never from here.  The
- * two tables are the same today; the type is told apart by sk->sk_type.
+ * two tables are the same; the code tells the types apart by sk->sk_type.
  */
 static const struct proto_ops xdiscon_stream_ops = {
 	XDISCON_COMMON_OPS,
