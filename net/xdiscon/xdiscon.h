@@ -23,10 +23,11 @@
  * helpers, which take only the receive queue lock.  The per-namespace
  * tables' locks (a transport's port table, the /proc xarray's xa_lock)
  * are taken under lock_sock() at most; the /proc walk takes
- * sk_receive_queue.lock under xa_lock, never the reverse.  xa_lock is not BH-safe: sockets enter and leave the table
- * only in process context (the last sock_put() of an xdiscon socket is
- * a task's or a worker's, never a softirq's: TCP's callbacks run under
- * a reference the socket holds for itself while they are hooked).
+ * sk_receive_queue.lock under xa_lock, never the reverse.  xa_lock is
+ * not BH-safe: sockets enter and leave the table only in process context
+ * (the last sock_put() of an xdiscon socket is a task's or a worker's,
+ * never a softirq's: TCP's callbacks run under a reference the socket
+ * holds for itself while they are hooked).
  *
  * The lock of xsk->rmem's sk_receive_queue, which guards the receive
  * charge (xdiscon_rcv_charge()), is a leaf: taken with no skb freed
