@@ -342,13 +342,13 @@ bench-ab: module-stock $(BUILD)/bench/xdbench
 	@timeout 5400 $(VNG) --run $(STOCK_IMAGE) --rwdir=$(RESULTS)/bench-ab=$(RESULTS)/bench-ab \
 		-e "XD_BUILD=$(BUILD)/stock XD_BASE=$(BUILD)/bench-base XD_ROUNDS=$${XD_ROUNDS:-6} XD_BENCH=$(BUILD)/bench/xdbench XD_OUT=$(RESULTS)/bench-ab $(TOP)/tools/bench/bench.sh"
 
-# The long run: ten times the stress amounts and a million fuzz calls, in
+# The long run: twenty times the stress amounts and a million fuzz calls, in
 # the debug VM (XD_STRESS_SCALE, XD_FUZZ_CALLS reach the guest), then the
 # race, stress and fuzz suites on the KCSAN kernel (built once, about 13
 # minutes), whose data-race reports fail the run like any other.
 soak: module-debug module-kcsan selftests xdcat
-	$(call vm_run,soak-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug,stress_test fuzz_test,XD_STRESS_SCALE=10 XD_FUZZ_CALLS=1000000)
-	$(call vm_run,soak-kcsan,$(KCSAN_KDIR)/arch/x86/boot/bzImage,$(BUILD)/kcsan,race_test stress_test fuzz_test,XD_STRESS_SCALE=10 XD_FUZZ_CALLS=1000000)
+	$(call vm_run,soak-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug,stress_test fuzz_test,XD_STRESS_SCALE=20 XD_FUZZ_CALLS=1000000)
+	$(call vm_run,soak-kcsan,$(KCSAN_KDIR)/arch/x86/boot/bzImage,$(BUILD)/kcsan,race_test stress_test fuzz_test,XD_STRESS_SCALE=20 XD_FUZZ_CALLS=1000000)
 	@$(VM)/summarize.py soak-6.12=$(RESULTS)/soak-6.12 soak-kcsan=$(RESULTS)/soak-kcsan
 
 demo: module-debug $(BUILD)/demo/txn_demo
