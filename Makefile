@@ -283,7 +283,7 @@ define vm_run
 	@printf '%s\n' $(4) >$(RESULTS)/$(1)/order
 	@if [ -f $(3)/xdiscon_kunit.ko ]; then printf 'kunit-%s.ktap\n' $(KUNIT_SUITES) \
 		>>$(RESULTS)/$(1)/expect; fi
-	@echo "vm $(1): booting $(2) (software emulation takes a minute or two)"
+	@echo "vm $(1): booting $(2) (software emulation: a debug kernel takes about 5 minutes)"
 	-@timeout 2700 $(VNG) --run $(2) --rwdir=$(RESULTS)/$(1)=$(RESULTS)/$(1) \
 		-e "$(5) XD_BUILD=$(3) XD_TESTS=$(ST_OUT) XD_ROOT=$(BUILD) XD_OUT=$(RESULTS)/$(1) $(VM)/guest.sh" \
 		>$(RESULTS)/$(1)/vng.log 2>&1; echo "vm $(1): exit $$?"
