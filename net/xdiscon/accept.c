@@ -7,7 +7,6 @@
  */
 
 #include <linux/net.h>
-#include <linux/poll.h>
 #include <net/sock.h>
 
 #include "compat.h"
