@@ -2,6 +2,7 @@
 /* The transaction-total exchange: see txn.h. */
 #define _GNU_SOURCE	/* accept4 */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,18 +39,13 @@ uint64_t txn_grand_total(int clients, int count)
 	return t;
 }
 
-int txn_client(const struct sockaddr_xdiscon *server, int type, int id,
-	       int count, uint64_t *grand)
+/* Client @id's half of the exchange on connected @fd; see txn_client(). */
+static int txn_client_run(int fd, int id, int count, uint64_t *grand)
 {
 	uint64_t amount = 0, total = 0;
 	size_t glen = sizeof(*grand);
-	int fd = xd_socket(type);
 	char byte;
 
-	if (fd < 0)
-		return txn_fail("txn_client", "socket");
-	if (connect(fd, (const struct sockaddr *)server, sizeof(*server)))
-		return txn_fail("txn_client", "connect");
 	/* The transactions; the last one goes with the disconnect. */
 	for (int n = 1; n <= count; n++) {
 		amount = txn_amount(id, n);
@@ -71,6 +67,26 @@ int txn_client(const struct sockaddr_xdiscon *server, int type, int id,
 	}
 	txn_log("client %d: EPOLLRDHUP, server's disconnect data grand total=%" PRIu64 "\n",
 		id, *grand);
+	return 0;
+}
+
+int txn_client(const struct sockaddr_xdiscon *server, int type, int id,
+	       int count, uint64_t *grand)
+{
+	int fd = xd_socket(type), err;
+
+	if (fd < 0)
+		return txn_fail("txn_client", "socket");
+	if (connect(fd, (const struct sockaddr *)server, sizeof(*server))) {
+		txn_fail("txn_client", "connect");
+		close(fd);
+		return -1;
+	}
+	err = txn_client_run(fd, id, count, grand);
+	if (err) {
+		close(fd);
+		return err;
+	}
 	return close(fd) ? txn_fail("txn_client", "close") : 0;
 }
 
@@ -190,6 +206,25 @@ static int txn_collect(int ep, int lfd, struct txn_conn *conns, int clients,
 	return 0;
 }
 
+/*
+ * Close a served connection gracefully, lingering up to 5 s.  The
+ * connections are non-blocking for the epoll loop, and a non-blocking
+ * graceful close fails with EWOULDBLOCK until the peer's transport has
+ * taken everything (Winsock's rule, see xd_close_graceful()): on the inet
+ * transport that is TCP's acknowledgement, which need not have come yet.
+ * Blocking again, the close waits for it in the kernel.
+ */
+static int txn_close(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK)) {
+		close(fd);
+		return -1;
+	}
+	return xd_close_graceful(fd, 5);
+}
+
 int txn_server(int lfd, int clients, uint64_t *grand)
 {
 	struct txn_conn *conns = calloc(clients, sizeof(*conns));
@@ -214,7 +249,7 @@ int txn_server(int lfd, int clients, uint64_t *grand)
 			txn_fail("txn_server", "disconnect");
 			goto out;
 		}
-		err = xd_close_graceful(conns[i].fd, 5);
+		err = txn_close(conns[i].fd);
 		conns[i].fd = -1;
 		if (err) {
 			txn_fail("txn_server", "close");
