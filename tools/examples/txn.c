@@ -211,7 +211,7 @@ static int txn_collect(int ep, int lfd, struct txn_conn *conns, int clients,
  * connections are non-blocking for the epoll loop, and a non-blocking
  * graceful close fails with EWOULDBLOCK until the peer's transport has
  * taken everything (Winsock's rule, see xd_close_graceful()): on the inet
- * transport that is TCP's acknowledgement, which need not have come yet.
+ * transport that is TCP's acknowledgment, which need not have come yet.
  * Blocking again, the close waits for it in the kernel.
  */
 static int txn_close(int fd)
