@@ -320,6 +320,7 @@ static int xdiscon_connect_locked(struct socket *sock,
 {
 	struct sock *sk = sock->sk;
 	struct xdiscon_sock *xsk = xdiscon_sk(sk);
+	struct sockaddr_xdiscon local;
 	long timeo;
 	int err;
 
@@ -327,7 +328,10 @@ static int xdiscon_connect_locked(struct socket *sock,
 	if (err)
 		return err;
 	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
-	err = xsk->transport->connect(xsk, addr, &timeo);
+	local = xsk->local;
+	err = xsk->transport->connect(xsk, addr, &timeo, &local);
+	if (!err || err == -EINPROGRESS)
+		xdiscon_set_addr(&xsk->local, &local);
 	if (err == -EINPROGRESS) {
 		xdiscon_set_addr(&xsk->remote, addr);
 		sock->state = SS_CONNECTING;

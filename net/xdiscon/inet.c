@@ -418,7 +418,8 @@ static int xd_inet_bind(struct xdiscon_sock *xsk,
 }
 
 static int xd_inet_connect(struct xdiscon_sock *xsk,
-			   const struct sockaddr_xdiscon *addr, long *timeo)
+			   const struct sockaddr_xdiscon *addr, long *timeo,
+			   struct sockaddr_xdiscon *local)
 {
 	struct xd_inet_conn *conn = xd_conn(xsk);
 	struct sockaddr_in6 sin6;
@@ -452,7 +453,7 @@ static int xd_inet_connect(struct xdiscon_sock *xsk,
 		return err;
 	}
 	/* TCP chose the local address and port, as getsockname() shows. */
-	xd_inet_name(conn->tcp, &xsk->local, false);
+	xd_inet_name(conn->tcp, local, false);
 	err = xd_inet_send_hello(conn);
 	if (err) {
 		set_bit(XD_F_RESET, &conn->flags);

@@ -85,7 +85,7 @@ static struct xdiscon_sock *xd_local_lookup(struct xd_local_net *xn, u16 port)
 	struct xdiscon_sock *xsk;
 
 	hash_for_each_possible(xn->ports, xsk, bind_node, port)
-		if (be16_to_cpu(READ_ONCE(xsk->local.sxd_port)) == port)
+		if (xsk->bind_port == port)
 			return xsk;
 	return NULL;
 }
@@ -131,7 +131,7 @@ static int xd_local_bind(struct xdiscon_sock *xsk,
 		err = -EADDRINUSE;
 	if (!err) {
 		addr->sxd_port = cpu_to_be16(port);
-		WRITE_ONCE(xsk->local.sxd_port, addr->sxd_port);
+		xsk->bind_port = port;
 		hash_add(xn->ports, &xsk->bind_node, port);
 		__set_bit(port, xn->bound);
 	}
@@ -146,7 +146,7 @@ static void xd_local_unbind(struct xdiscon_sock *xsk)
 	spin_lock(&xn->lock);
 	if (!hlist_unhashed(&xsk->bind_node)) {
 		hash_del(&xsk->bind_node);
-		__clear_bit(be16_to_cpu(xsk->local.sxd_port), xn->bound);
+		__clear_bit(xsk->bind_port, xn->bound);
 	}
 	spin_unlock(&xn->lock);
 }
@@ -303,7 +303,8 @@ static int xd_local_connect_to(struct xdiscon_sock *xsk,
 }
 
 static int xd_local_connect(struct xdiscon_sock *xsk,
-			    const struct sockaddr_xdiscon *addr, long *timeo)
+			    const struct sockaddr_xdiscon *addr, long *timeo,
+			    struct sockaddr_xdiscon *local)
 {
 	struct sock *sk = &xsk->sk;
 	struct xd_local_net *xn = xd_local_net(sock_net(sk));

@@ -96,6 +96,8 @@ struct xdiscon_sock;
  * @connect: connect to @addr; 0 when the socket is connected and a peer
  *	end exists (the local transport completes at once), or -EINPROGRESS
  *	when the transport completes later through xdiscon_connect_done().
+ *	On either, @local holds the address the connection goes from: the
+ *	bound one, or the one the transport chose in its place.
  * @xmit: take @skb (a record or a chunk of the stream) for sending;
  *	returns 0 or -EPIPE when the peer can take no more data.
  * @send_disconnect: after everything xmitted, send the disconnect with
@@ -128,7 +130,8 @@ struct xdiscon_transport {
 	int (*listen)(struct xdiscon_sock *xsk, int backlog);
 	void (*accepted)(struct xdiscon_sock *xsk);
 	int (*connect)(struct xdiscon_sock *xsk,
-		       const struct sockaddr_xdiscon *addr, long *timeo);
+		       const struct sockaddr_xdiscon *addr, long *timeo,
+		       struct sockaddr_xdiscon *local);
 	int (*xmit)(struct xdiscon_sock *xsk, struct sk_buff *skb);
 	void (*send_disconnect)(struct xdiscon_sock *xsk, struct sk_buff *data);
 	void (*abort)(struct xdiscon_sock *xsk);
@@ -167,8 +170,7 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  * @sk: the generic socket; must stay first (xdiscon_sk() casts).
  * @transport: set by a bind that succeeds (connect binds first), or
  *	before an accepted socket is published; lock_sock().
- * @local: bound address; lock_sock() (the local transport's table lock
- *	for the port while bound).
+ * @local: bound address; lock_sock().
  * @remote: the peer's address; lock_sock().
  * @bound: @local holds a port; lock_sock().
  * @discdata: what shutdown(SHUT_WR) or close() sends (XDISCON_DISCDATA),
@@ -216,10 +218,14 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  *	written under @pending_lock with WRITE_ONCE(), read locklessly.
  * @pending_closing: the listener has begun to empty @pending: nothing
  *	joins it any more; @pending_lock.
- * @conn: the transport's connection, set under lock_sock() at connect
- *	and kept until the socket is destroyed.
+ * The transport's own fields, which the core never writes:
+ * @conn: the transport's connection, set under lock_sock() at bind or
+ *	connect (an accepted socket's through xdiscon_child_init()) and
+ *	kept until the socket is destroyed.
  * @conn_side: which end of @conn this socket is.
  * @bind_node: link in the transport's port table; the table's lock.
+ * @bind_port: the port @bind_node is filed under, host order; the
+ *	table's lock.
  * @proc_id: this socket's index in its namespace's table for /proc
  *	(proc.c), 0 for none; set before the socket is published.
  */
@@ -251,6 +257,7 @@ struct xdiscon_sock {
 	void *conn;
 	u8 conn_side;
 	struct hlist_node bind_node;
+	u16 bind_port;
 	u32 proc_id;
 };
 
