@@ -107,11 +107,12 @@ static void xd_inet_stat_show(struct seq_file *seq, struct net *net)
 
 static struct workqueue_struct *xd_inet_wq;
 
-void xd_inet_queue(struct xd_inet_conn *conn, struct work_struct *w)
+/* Queue @xsk's work @w, which holds a reference on @xsk.  Any context. */
+void xd_inet_queue(struct xdiscon_sock *xsk, struct work_struct *w)
 {
-	sock_hold(&conn->xsk->sk);
+	sock_hold(&xsk->sk);
 	if (!queue_work(xd_inet_wq, w))
-		sock_put(&conn->xsk->sk);
+		sock_put(&xsk->sk);
 }
 
 /* How long a frame that found no memory waits before it tries again. */
@@ -132,8 +133,8 @@ static void xd_inet_mem_work(struct work_struct *w)
 						 struct xd_inet_conn,
 						 mem_work);
 
-	xd_inet_queue(conn, &conn->rx_work);
-	xd_inet_queue(conn, &conn->tx_work);
+	xd_inet_queue(conn->xsk, &conn->rx_work);
+	xd_inet_queue(conn->xsk, &conn->tx_work);
 	sock_put(&conn->xsk->sk);
 }
 
@@ -297,18 +298,20 @@ static void xd_inet_rxq_purge(struct xd_inet_conn *conn)
 
 /*
  * Close the TCP socket: with a RST when @abortive, else TCP finishes on
- * its own (FIN, retransmissions, TIME_WAIT).  Drops the socket's
- * reference for its TCP socket; the caller holds another.  Under @lock.
+ * its own (FIN, retransmissions, TIME_WAIT).  What a connection still
+ * held to send or deliver goes with it.  Drops the socket's reference
+ * for its TCP socket; the caller holds another.  Under @s->lock.
  */
-void xd_inet_tcp_close(struct xd_inet_conn *conn, bool abortive)
+void xd_inet_tcp_close(struct xd_inet_sock *s, bool abortive)
 {
-	struct socket *tcp = conn->tcp;
+	struct xd_inet_conn *conn = s->conn;
+	struct socket *tcp = s->tcp;
 
 	if (!tcp)
 		return;
 	if (tcp->sk->sk_user_data) {
-		xd_inet_unhook(conn);
-		if (conn->role == XD_ROLE_CONN)
+		xd_inet_unhook(s);
+		if (s->role == XD_ROLE_CONN)
 			xd_reader_done(&conn->rd);
 	}
 	/*
@@ -316,16 +319,18 @@ void xd_inet_tcp_close(struct xd_inet_conn *conn, bool abortive)
 	 * callbacks: end them now, not when the release (deferred in a
 	 * task) gets to them, by when the module may be gone.
 	 */
-	if (conn->role == XD_ROLE_LISTENER)
+	if (s->role == XD_ROLE_LISTENER)
 		kernel_sock_shutdown(tcp, SHUT_RDWR);
 	if (abortive)
 		sock_no_linger(tcp->sk);
-	conn->tcp = NULL;
+	s->tcp = NULL;
 	xd_inet_tcp_free(tcp);
-	__skb_queue_purge(&conn->txq);
-	xd_inet_rxq_purge(conn);
-	xd_inet_disarm_timer(conn);
-	sock_put(&conn->xsk->sk);
+	if (conn) {
+		__skb_queue_purge(&conn->txq);
+		xd_inet_rxq_purge(conn);
+		xd_inet_disarm_timer(conn);
+	}
+	sock_put(&s->xsk->sk);
 }
 
 /*
@@ -345,7 +350,7 @@ static void xd_inet_timer_work(struct work_struct *w)
 	bool drop = false;
 
 	lock_sock(&xsk->sk);
-	mutex_lock(&conn->lock);
+	mutex_lock(&conn->s->lock);
 	if (conn->deadline_kind == XD_F_HANDSHAKEN &&
 	    !test_bit(XD_F_HANDSHAKEN, &conn->flags)) {
 		xd_inet_stat_inc(net, XD_INET_STAT_HANDSHAKE_TIMEOUTS);
@@ -353,35 +358,73 @@ static void xd_inet_timer_work(struct work_struct *w)
 			drop = xd_inet_unpend(conn);
 		else
 			xd_inet_reset_locked(conn, true, -ETIMEDOUT);
-	} else if (conn->deadline_kind == XD_F_RELEASED && conn->tcp) {
+	} else if (conn->deadline_kind == XD_F_RELEASED && conn->s->tcp) {
 		xd_inet_stat_inc(net, XD_INET_STAT_BG_CLOSE_TIMEOUTS);
 		xd_inet_reset_locked(conn, false, 0);
 	}
-	mutex_unlock(&conn->lock);
+	mutex_unlock(&conn->s->lock);
 	release_sock(&xsk->sk);
 	if (drop)
 		xd_inet_drop_pending(conn);
 	sock_put(&xsk->sk);
 }
 
-void xd_inet_init_conn(struct xd_inet_conn *conn,
-		       struct xdiscon_sock *xsk)
+/* The transport's state for @xsk, not yet its xsk->conn.  Process context. */
+struct xd_inet_sock *xd_inet_sock_alloc(struct xdiscon_sock *xsk)
 {
-	mutex_init(&conn->lock);
-	conn->xsk = xsk;
-	conn->rcvbuf = READ_ONCE(xsk->sk.sk_rcvbuf);
+	struct xd_inet_sock *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (s) {
+		mutex_init(&s->lock);
+		s->xsk = xsk;
+	}
+	return s;
+}
+
+/* A connection's state for @s, not yet @s->conn.  Process context. */
+struct xd_inet_conn *xd_inet_conn_alloc(struct xd_inet_sock *s)
+{
+	struct xd_inet_conn *conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+
+	if (!conn)
+		return NULL;
+	conn->s = s;
+	conn->xsk = s->xsk;
+	conn->rcvbuf = READ_ONCE(s->xsk->sk.sk_rcvbuf);
 	skb_queue_head_init(&conn->rxq);
 	skb_queue_head_init(&conn->txq);
 	INIT_WORK(&conn->rx_work, xd_inet_rx_work);
 	INIT_WORK(&conn->tx_work, xd_inet_tx_work);
 	INIT_DELAYED_WORK(&conn->timer_work, xd_inet_timer_work);
 	INIT_DELAYED_WORK(&conn->mem_work, xd_inet_mem_work);
+	return conn;
+}
+
+/*
+ * Free @s and what it became, when the socket is freed (no work is left:
+ * each held a reference) or @s was never published.
+ */
+void xd_inet_sock_free(struct xd_inet_sock *s)
+{
+	struct xd_inet_conn *conn = s->conn;
+
+	WARN_ON_ONCE(s->tcp);
+	if (conn) {
+		__skb_queue_purge(&conn->txq);
+		xd_inet_rxq_purge(conn);
+		if (conn->listener)
+			sock_put(&conn->listener->sk);
+		kfree(conn);
+	}
+	kfree(s->listener);
+	mutex_destroy(&s->lock);
+	kfree(s);
 }
 
 static int xd_inet_bind(struct xdiscon_sock *xsk,
 			struct sockaddr_xdiscon *addr)
 {
-	struct xd_inet_conn *conn = xd_conn(xsk);
+	struct xd_inet_sock *s = xd_inet_sk(xsk);
 	struct sockaddr_in6 sin6;
 	struct socket *tcp;
 	int err;
@@ -394,26 +437,24 @@ static int xd_inet_bind(struct xdiscon_sock *xsk,
 	if (!err)
 		err = xd_inet_name(tcp, addr, false);
 	/*
-	 * The connection exists only once bound: a socket whose bind failed
-	 * may still bind to the other transport, which owns xsk->conn then.
+	 * The state exists only once bound: a socket whose bind failed may
+	 * still bind to the other transport, which owns xsk->conn then.
 	 */
-	if (!err && !conn) {
-		conn = kzalloc(sizeof(*conn), GFP_KERNEL);
-		if (conn) {
-			xd_inet_init_conn(conn, xsk);
-			xsk->conn = conn;
-		} else {
+	if (!err && !s) {
+		s = xd_inet_sock_alloc(xsk);
+		if (s)
+			xsk->conn = s;
+		else
 			err = -ENOMEM;
-		}
 	}
 	if (err) {
 		xd_inet_tcp_free(tcp);
 		return err;
 	}
-	mutex_lock(&conn->lock);
-	conn->tcp = tcp;
+	mutex_lock(&s->lock);
+	s->tcp = tcp;
 	sock_hold(&xsk->sk);			/* for the TCP socket */
-	mutex_unlock(&conn->lock);
+	mutex_unlock(&s->lock);
 	return 0;
 }
 
@@ -421,48 +462,53 @@ static int xd_inet_connect(struct xdiscon_sock *xsk,
 			   const struct sockaddr_xdiscon *addr, long *timeo,
 			   struct sockaddr_xdiscon *local)
 {
-	struct xd_inet_conn *conn = xd_conn(xsk);
+	struct xd_inet_sock *s = xd_inet_sk(xsk);
+	struct xd_inet_conn *conn;
 	struct sockaddr_in6 sin6;
 	int err;
 
 	xd_inet_to_sin6(addr, &sin6);
-	mutex_lock(&conn->lock);
-	if (!conn->tcp || conn->role != XD_ROLE_NONE) {
-		mutex_unlock(&conn->lock);
-		return -EINVAL;
+	mutex_lock(&s->lock);
+	err = -EINVAL;
+	if (s->tcp && s->role == XD_ROLE_NONE)
+		err = xdiscon_rcv_charge_init(xsk);
+	if (!err && !s->conn) {
+		s->conn = xd_inet_conn_alloc(s);
+		if (!s->conn)
+			err = -ENOMEM;
 	}
-	err = xdiscon_rcv_charge_init(xsk);
 	if (err) {
-		mutex_unlock(&conn->lock);
+		mutex_unlock(&s->lock);
 		return err;
 	}
-	conn->role = XD_ROLE_CONN;
-	xd_reader_init(&conn->rd, conn->tcp->sk, &xd_inet_reader_ops);
-	xd_inet_hook(conn, NULL);
-	err = kernel_connect(conn->tcp, (struct xdiscon_sockaddr *)&sin6,
+	conn = s->conn;
+	WRITE_ONCE(s->role, XD_ROLE_CONN);
+	xd_reader_init(&conn->rd, s->tcp->sk, &xd_inet_reader_ops);
+	xd_inet_hook(s, conn, NULL);
+	err = kernel_connect(s->tcp, (struct xdiscon_sockaddr *)&sin6,
 			     sizeof(sin6), O_NONBLOCK);
 	if (err && err != -EINPROGRESS) {
 		/*
 		 * Failed at once (no route, a bad address): as on TCP the
 		 * socket stays bound and may connect again.
 		 */
-		xd_inet_unhook(conn);
+		xd_inet_unhook(s);
 		xd_reader_done(&conn->rd);
-		conn->role = XD_ROLE_NONE;
-		mutex_unlock(&conn->lock);
+		WRITE_ONCE(s->role, XD_ROLE_NONE);
+		mutex_unlock(&s->lock);
 		return err;
 	}
 	/* TCP chose the local address and port, as getsockname() shows. */
-	xd_inet_name(conn->tcp, local, false);
+	xd_inet_name(s->tcp, local, false);
 	err = xd_inet_send_hello(conn);
 	if (err) {
 		set_bit(XD_F_RESET, &conn->flags);
-		xd_inet_tcp_close(conn, true);
+		xd_inet_tcp_close(s, true);
 	} else {
 		xd_inet_arm_timer(conn, XD_F_HANDSHAKEN, XD_HANDSHAKE_TIMEOUT);
 		err = -EINPROGRESS;
 	}
-	mutex_unlock(&conn->lock);
+	mutex_unlock(&s->lock);
 	return err;
 }
 
@@ -472,9 +518,9 @@ static void xd_inet_abort(struct xdiscon_sock *xsk)
 
 	if (!conn)
 		return;
-	mutex_lock(&conn->lock);
+	mutex_lock(&conn->s->lock);
 	xd_inet_reset_locked(conn, false, 0);
-	mutex_unlock(&conn->lock);
+	mutex_unlock(&conn->s->lock);
 }
 
 /*
@@ -484,39 +530,42 @@ static void xd_inet_abort(struct xdiscon_sock *xsk)
  */
 static void xd_inet_release(struct xdiscon_sock *xsk)
 {
-	struct xd_inet_conn *conn = xd_conn(xsk);
+	struct xd_inet_sock *s = xd_inet_sk(xsk);
+	struct xd_inet_conn *conn;
 	bool run;
 
-	if (!conn)
+	if (!s || !s->conn)
 		return;
-	mutex_lock(&conn->lock);
-	if (conn->role == XD_ROLE_CONN && conn->tcp && xd_inet_clean_end(conn))
+	conn = s->conn;
+	mutex_lock(&s->lock);
+	run = s->role == XD_ROLE_CONN && s->tcp;
+	if (run && xd_inet_clean_end(conn))
 		set_bit(XD_F_EOF, &conn->flags);
 	set_bit(XD_F_RELEASED, &conn->flags);
-	if (conn->role == XD_ROLE_CONN && conn->tcp) {
+	if (run) {
 		xd_inet_maybe_finish(conn);
-		if (conn->tcp)
+		if (s->tcp)
 			xd_inet_arm_timer(conn, XD_F_RELEASED,
 					  READ_ONCE(inet_close_timeout) * HZ);
 	}
-	run = conn->role == XD_ROLE_CONN && conn->tcp;
-	mutex_unlock(&conn->lock);
+	run = run && s->tcp;
+	mutex_unlock(&s->lock);
 	/* A frame reader paused for a full receive queue runs on, to the end. */
 	if (run)
-		xd_inet_queue(conn, &conn->rx_work);
+		xd_inet_queue(xsk, &conn->rx_work);
 }
 
 /* A listener or a bound socket gives its TCP socket back. */
 static void xd_inet_unbind(struct xdiscon_sock *xsk)
 {
-	struct xd_inet_conn *conn = xd_conn(xsk);
+	struct xd_inet_sock *s = xd_inet_sk(xsk);
 	struct xdiscon_sock *child;
 
-	if (!conn || conn->role == XD_ROLE_CONN)
+	if (!s || s->role == XD_ROLE_CONN)
 		return;
-	mutex_lock(&conn->lock);
-	xd_inet_tcp_close(conn, false);
-	mutex_unlock(&conn->lock);
+	mutex_lock(&s->lock);
+	xd_inet_tcp_close(s, false);
+	mutex_unlock(&s->lock);
 
 	/*
 	 * Each child comes off the list one at a time: whoever takes it
@@ -530,15 +579,7 @@ static void xd_inet_unbind(struct xdiscon_sock *xsk)
 
 static void xd_inet_destruct(struct xdiscon_sock *xsk)
 {
-	struct xd_inet_conn *conn = xd_conn(xsk);
-
-	WARN_ON_ONCE(conn->tcp);
-	__skb_queue_purge(&conn->txq);
-	xd_inet_rxq_purge(conn);
-	if (conn->listener)
-		sock_put(&conn->listener->sk);
-	mutex_destroy(&conn->lock);
-	kfree(conn);
+	xd_inet_sock_free(xd_inet_sk(xsk));
 }
 
 static struct ctl_table xd_inet_sysctl_table[] = {

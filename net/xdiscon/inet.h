@@ -21,7 +21,9 @@
  *   context (xd_inet_pull()).
  * - conn->rx_work (xd_inet_wq, process context) delivers frames into the
  *   xdiscon socket, runs the handshake, notices the peer's end of stream
- *   and TCP errors; for a listener it accepts new TCP connections.
+ *   and TCP errors.
+ * - listener->accept_work (xd_inet_wq, process context) accepts new TCP
+ *   connections into the handshake.
  * - conn->tx_work pushes conn->txq into TCP when TCP has room again.
  * - conn->timer_work ends a handshake or a background close that takes
  *   too long.
@@ -29,7 +31,9 @@
  *   the xdiscon socket.
  * Every queued work holds a reference on the xdiscon socket; the socket
  * holds one more on itself while its TCP socket exists (the callbacks
- * use the connection then), so a connection lives as long as its socket.
+ * use the connection or listener then), so the transport's state, struct
+ * xd_inet_sock and its listener and connection, lives as long as its
+ * socket.
  *
  * Flow control: the receiver's SO_RCVBUF bounds its receive queue as on
  * the local transport; beyond that, parsed frames wait on conn->rxq, and
@@ -88,15 +92,58 @@ enum {
 	XD_F_PROTO_ERR,		/* the frame reader found a bad frame */
 };
 
+struct xd_inet_listener;
+struct xd_inet_conn;
+
 /*
- * struct xd_inet_conn - the transport's state for one xdiscon socket
+ * struct xd_inet_sock - the transport's state for one xdiscon socket
+ * (its xsk->conn), from a bind that succeeds, or an accept, until the
+ * socket is freed: the TCP socket and what it became.
  * @lock: serialises the transport's operations (process context only):
- *	@tcp, @txq, @role and the teardown.  Taken after lock_sock() of
- *	@xsk, before lock_sock() of @tcp.
- * @xsk: the xdiscon socket; the connection lives as long as it does.
+ *	@tcp, @role, @listener, @conn, a connection's txq and the teardown.
+ *	Taken after lock_sock() of @xsk, before lock_sock() of @tcp.
+ * @xsk: the xdiscon socket; this lives as long as it does.
  * @tcp: the kernel TCP socket, NULL once closed; @lock.
- * @role: listener or connection; set under @lock before @tcp's
- *	callbacks are hooked, read by them.
+ * @role: what @tcp serves: nothing yet (bound), a listener or a
+ *	connection; set under @lock before @tcp's callbacks are hooked, read
+ *	by @xsk's works.
+ * @listener: the listener's state, from the first listen() on; @lock.
+ * @conn: the connection's state, from the first connect() on (an
+ *	accepted socket's from its accept); @lock.
+ *	@listener and @conn, once set, stay until the socket is freed: a
+ *	connect that failed at once may be followed by a listen() (or
+ *	another connect()), and its works may still run meanwhile.
+ * @saved_*: @tcp's callbacks before the transport hooked them; @tcp's
+ *	sk_callback_lock.
+ */
+struct xd_inet_sock {
+	struct mutex lock;	/* see above */
+	struct xdiscon_sock *xsk;
+	struct socket *tcp;
+	u8 role;
+	struct xd_inet_listener *listener;
+	struct xd_inet_conn *conn;
+	void (*saved_data_ready)(struct sock *sk);
+	void (*saved_write_space)(struct sock *sk);
+	void (*saved_state_change)(struct sock *sk);
+};
+
+/*
+ * struct xd_inet_listener - a listening socket's state
+ * @s: the socket's transport state; its @tcp listens.
+ * @accept_work: takes what TCP completed into the handshake (xd_inet_wq,
+ *	process context).
+ */
+struct xd_inet_listener {
+	struct xd_inet_sock *s;
+	struct work_struct accept_work;
+};
+
+/*
+ * struct xd_inet_conn - a connection's state
+ * @s: the socket's transport state; its @tcp carries the connection, its
+ *	@lock guards what this comment says @lock.
+ * @xsk: @s->xsk.
  * @flags: XD_F_* bits, atomic.
  * @rd: the frame reader over @tcp; under @tcp's lock.  Set up before
  *	@tcp's callbacks are hooked.
@@ -104,8 +151,9 @@ enum {
  *	run in softirq); @rxq_bytes counts their truesize under it, and
  *	@rx_busy says @rx_work holds a frame it took off @rxq.
  * @puller: the task in xd_inet_pull(), which owns @tcp's lock meanwhile;
- *	written by it (under @lock), compared with current by the frame reader's
- *	callbacks while @tcp is owned: equal only in the pull's own context.
+ *	written by it (under @lock), compared with current by the frame
+ *	reader's callbacks while @tcp is owned: equal only in the pull's own
+ *	context.
  * @rcvbuf: the limit of the socket's receive queue and of @rxq: SO_RCVBUF,
  *	or while the user has not set it, at least what TCP's receive
  *	autotuning gave @tcp (tcp_rmem, and two frames at least: see
@@ -121,15 +169,12 @@ enum {
  * @deadline_kind: what @timer_work ends (XD_F_HANDSHAKEN: the handshake,
  *	XD_F_RELEASED: the background close); @lock.
  * @listener: for a connection accepted on the listening side, the
- *	listener (a sock reference), on whose pending children (the
+ *	listening socket (a sock reference), on whose pending children (the
  *	core's, accept.c) it waits during its handshake.
- * @saved_*: @tcp's callbacks before the transport hooked them.
  */
 struct xd_inet_conn {
-	struct mutex lock;	/* see above */
+	struct xd_inet_sock *s;
 	struct xdiscon_sock *xsk;
-	struct socket *tcp;
-	u8 role;
 	unsigned long flags;
 	struct xd_reader rd;
 	struct sk_buff_head rxq;
@@ -145,9 +190,6 @@ struct xd_inet_conn {
 	struct delayed_work mem_work;
 	int deadline_kind;
 	struct xdiscon_sock *listener;
-	void (*saved_data_ready)(struct sock *sk);
-	void (*saved_write_space)(struct sock *sk);
-	void (*saved_state_change)(struct sock *sk);
 };
 
 /* A frame waiting in txq: how much of header and payload TCP took. */
@@ -172,13 +214,30 @@ struct xd_inet_rx_cb {
 
 #define XD_RX_CB(skb) ((struct xd_inet_rx_cb *)(skb)->cb)
 
-static inline struct xd_inet_conn *xd_conn(struct xdiscon_sock *xsk)
+static inline struct xd_inet_sock *xd_inet_sk(struct xdiscon_sock *xsk)
 {
 	return xsk->conn;
 }
 
-/* Under sk_callback_lock: the connection @sk belongs to, or NULL. */
-static inline struct xd_inet_conn *xd_inet_conn_of(const struct sock *sk)
+/* Under lock_sock() of @xsk, or once its connection is published. */
+static inline struct xd_inet_conn *xd_conn(struct xdiscon_sock *xsk)
+{
+	struct xd_inet_sock *s = xd_inet_sk(xsk);
+
+	return s ? s->conn : NULL;
+}
+
+/* Of a listening socket. */
+static inline struct xd_inet_listener *xd_listener(struct xdiscon_sock *xsk)
+{
+	return xd_inet_sk(xsk)->listener;
+}
+
+/*
+ * Under sk_callback_lock: the connection or listener @sk's callbacks
+ * belong to, or NULL.
+ */
+static inline void *xd_inet_owner_of(const struct sock *sk)
 {
 	return (void *)((uintptr_t)sk->sk_user_data & SK_USER_DATA_PTRMASK);
 }
@@ -202,7 +261,7 @@ extern const struct xdiscon_transport xdiscon_inet_transport;
 
 /* inet.c */
 void xd_inet_stat_inc(struct net *net, enum xd_inet_stat stat);
-void xd_inet_queue(struct xd_inet_conn *conn, struct work_struct *w);
+void xd_inet_queue(struct xdiscon_sock *xsk, struct work_struct *w);
 void xd_inet_mem_retry(struct xd_inet_conn *conn);
 void xd_inet_arm_timer(struct xd_inet_conn *conn, int kind,
 		       unsigned long delay);
@@ -211,18 +270,19 @@ int xd_inet_name(struct socket *tcp, struct sockaddr_xdiscon *a,
 		 bool peer);
 int xd_inet_tcp_file(struct socket *tcp, const struct cred *cred);
 void xd_inet_tcp_free(struct socket *tcp);
-void xd_inet_tcp_close(struct xd_inet_conn *conn, bool abortive);
-void xd_inet_init_conn(struct xd_inet_conn *conn,
-		       struct xdiscon_sock *xsk);
+void xd_inet_tcp_close(struct xd_inet_sock *s, bool abortive);
+struct xd_inet_sock *xd_inet_sock_alloc(struct xdiscon_sock *xsk);
+void xd_inet_sock_free(struct xd_inet_sock *s);
+struct xd_inet_conn *xd_inet_conn_alloc(struct xd_inet_sock *s);
 
 /* inet_rx.c */
 void xd_inet_frame_room(struct sock *sk);
 void xd_inet_rcv_held(struct sock *sk);
 bool xd_inet_rxq_idle(struct xd_inet_conn *conn);
 extern const struct xd_reader_ops xd_inet_reader_ops;
-void xd_inet_hook(struct xd_inet_conn *conn,
+void xd_inet_hook(struct xd_inet_sock *s, void *owner,
 		  void (*tcp_data_ready)(struct sock *sk));
-void xd_inet_unhook(struct xd_inet_conn *conn);
+void xd_inet_unhook(struct xd_inet_sock *s);
 bool xd_inet_clean_end(struct xd_inet_conn *conn);
 void xd_inet_rx_work(struct work_struct *w);
 void xd_inet_consumed(struct xdiscon_sock *xsk);
@@ -250,7 +310,6 @@ void xd_inet_drop_pending(struct xd_inet_conn *conn);
 bool xd_inet_client_hello_direct(struct xd_inet_conn *conn,
 				 struct sk_buff *skb);
 void xd_inet_hello(struct xd_inet_conn *conn, struct sk_buff *skb);
-void xd_inet_accept_all(struct xd_inet_conn *lconn);
 int xd_inet_listen(struct xdiscon_sock *xsk, int backlog);
 void xd_inet_accepted(struct xdiscon_sock *xsk);
 

@@ -66,14 +66,14 @@ bool xd_inet_unpend(struct xd_inet_conn *conn)
  */
 void xd_inet_drop_pending(struct xd_inet_conn *conn)
 {
-	struct xd_inet_conn *lconn = xd_conn(conn->listener);
+	struct xd_inet_listener *l = xd_listener(conn->listener);
 	struct xdiscon_sock *xsk = conn->xsk;
 
-	mutex_lock(&conn->lock);
+	mutex_lock(&conn->s->lock);
 	xd_inet_reset_locked(conn, false, 0);
-	mutex_unlock(&conn->lock);
+	mutex_unlock(&conn->s->lock);
 	xdiscon_pending_done(conn->listener);
-	xd_inet_queue(lconn, &lconn->rx_work);
+	xd_inet_queue(conn->listener, &l->accept_work);
 	sock_put(&xsk->sk);
 }
 
@@ -144,13 +144,13 @@ static void xd_inet_client_hello(struct xd_inet_conn *conn,
 	int err = 0;
 
 	lock_sock(sk);
-	mutex_lock(&conn->lock);
-	if (!conn->tcp || sk->sk_state != XDISCON_CONNECTING)
+	mutex_lock(&conn->s->lock);
+	if (!conn->s->tcp || sk->sk_state != XDISCON_CONNECTING)
 		goto out;
 	if (!xd_inet_type_ok(sk, hello)) {
 		err = -EPROTOTYPE;
 		set_bit(XD_F_RESET, &conn->flags);
-		xd_inet_tcp_close(conn, false);
+		xd_inet_tcp_close(conn->s, false);
 		xdiscon_connect_done(xsk, err);
 		goto out;
 	}
@@ -158,7 +158,7 @@ static void xd_inet_client_hello(struct xd_inet_conn *conn,
 	xd_inet_disarm_timer(conn);
 	xdiscon_connect_done(xsk, 0);
 out:
-	mutex_unlock(&conn->lock);
+	mutex_unlock(&conn->s->lock);
 	release_sock(sk);
 }
 
@@ -169,14 +169,14 @@ static bool xd_inet_handshaken(struct xdiscon_sock *child)
 }
 
 /*
- * Publish @lconn's handshaken children while its accept queue has room
+ * Publish @l's handshaken children while its accept queue has room
  * (xdiscon_pending_publish()).  Places freed among the handshakes go to
  * what TCP holds.
  */
-static void xd_inet_offer(struct xd_inet_conn *lconn)
+static void xd_inet_offer(struct xd_inet_listener *l)
 {
-	if (xdiscon_pending_publish(lconn->xsk, xd_inet_handshaken))
-		xd_inet_queue(lconn, &lconn->rx_work);
+	if (xdiscon_pending_publish(l->s->xsk, xd_inet_handshaken))
+		xd_inet_queue(l->s->xsk, &l->accept_work);
 }
 
 /*
@@ -193,15 +193,15 @@ static void xd_inet_server_hello(struct xd_inet_conn *conn,
 		if (!xd_inet_unpend(conn))
 			return;		/* the listener is closing it */
 		/* The other type: the client saw it in our hello; FIN. */
-		mutex_lock(&conn->lock);
+		mutex_lock(&conn->s->lock);
 		xd_inet_disarm_timer(conn);
 		set_bit(XD_F_RESET, &conn->flags);
-		xd_inet_tcp_close(conn, false);
-		mutex_unlock(&conn->lock);
+		xd_inet_tcp_close(conn->s, false);
+		mutex_unlock(&conn->s->lock);
 		xd_inet_drop_pending(conn);
 		return;
 	}
-	mutex_lock(&conn->lock);
+	mutex_lock(&conn->s->lock);
 	xd_inet_disarm_timer(conn);
 	/*
 	 * xd_inet_offer() reads the bit without @lock, on any CPU, and
@@ -210,8 +210,8 @@ static void xd_inet_server_hello(struct xd_inet_conn *conn,
 	 */
 	smp_mb__before_atomic();
 	set_bit(XD_F_HANDSHAKEN, &conn->flags);
-	mutex_unlock(&conn->lock);
-	xd_inet_offer(xd_conn(conn->listener));
+	mutex_unlock(&conn->s->lock);
+	xd_inet_offer(xd_listener(conn->listener));
 }
 
 void xd_inet_hello(struct xd_inet_conn *conn, struct sk_buff *skb)
@@ -231,37 +231,42 @@ void xd_inet_hello(struct xd_inet_conn *conn, struct sk_buff *skb)
 /*
  * A child socket and its connection for the accepted @tcp, which the
  * connection takes over; NULL, with nothing taken, for no memory.
- * Process context (rx_work).
+ * Process context (accept_work).
  */
-static struct xd_inet_conn *xd_inet_alloc_child(struct xd_inet_conn *lconn,
+static struct xd_inet_conn *xd_inet_alloc_child(struct xd_inet_listener *l,
 						struct socket *tcp)
 {
 	struct sockaddr_xdiscon local = {}, remote = {};
+	struct xd_inet_conn *conn = NULL;
 	struct xdiscon_sock *child;
-	struct xd_inet_conn *conn;
+	struct xd_inet_sock *s;
 	struct sock *csk;
 
-	csk = xdiscon_sk_alloc_child(lconn->xsk);
+	csk = xdiscon_sk_alloc_child(l->s->xsk);
 	if (!csk)
 		return NULL;
 	child = xdiscon_sk(csk);
-	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	s = xd_inet_sock_alloc(child);
+	if (s)
+		conn = xd_inet_conn_alloc(s);
 	if (!conn || xdiscon_rcv_charge_init(child)) {
 		kfree(conn);
+		if (s)
+			xd_inet_sock_free(s);
 		sock_put(csk);
 		return NULL;
 	}
 	xd_inet_name(tcp, &local, false);
 	xd_inet_name(tcp, &remote, true);
-	xdiscon_child_init(child, &xdiscon_inet_transport, conn, 0, &local,
+	xdiscon_child_init(child, &xdiscon_inet_transport, s, 0, &local,
 			   &remote);
-	xd_inet_init_conn(conn, child);
 	/* An accepted socket holds its netns like its listener does. */
-	conn->role = XD_ROLE_CONN;
-	conn->tcp = tcp;
+	WRITE_ONCE(s->role, XD_ROLE_CONN);
+	s->conn = conn;
+	s->tcp = tcp;
 	sock_hold(csk);				/* for the TCP socket */
-	sock_hold(&lconn->xsk->sk);
-	conn->listener = lconn->xsk;
+	sock_hold(&l->s->xsk->sk);
+	conn->listener = l->s->xsk;
 	return conn;
 }
 
@@ -270,13 +275,13 @@ static struct xd_inet_conn *xd_inet_alloc_child(struct xd_inet_conn *lconn,
  * client's connect() completes without waiting for us to see its own,
  * and wait for the client's.
  */
-static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
+static void xd_inet_new_child(struct xd_inet_listener *l, struct socket *tcp)
 {
 	struct xd_inet_conn *conn;
 	bool closing, drop;
 	int err;
 
-	conn = xd_inet_alloc_child(lconn, tcp);
+	conn = xd_inet_alloc_child(l, tcp);
 	if (!conn) {
 		xd_inet_tcp_free(tcp);
 		return;
@@ -290,21 +295,21 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
 	 * would take it off again): counted all the same, it is dropped
 	 * below, as the list's owner drops what it takes off.
 	 */
-	mutex_lock(&conn->lock);
-	closing = !xdiscon_pending_add(lconn->xsk, conn->xsk);
+	mutex_lock(&conn->s->lock);
+	closing = !xdiscon_pending_add(l->s->xsk, conn->xsk);
 	xd_reader_init(&conn->rd, tcp->sk, &xd_inet_reader_ops);
-	xd_inet_hook(conn, lconn->saved_data_ready);
+	xd_inet_hook(conn->s, conn, l->s->saved_data_ready);
 	xd_inet_arm_timer(conn, XD_F_HANDSHAKEN, XD_HANDSHAKE_TIMEOUT);
 	err = xd_inet_send_hello(conn);
 	/* The client's hello may be there already, or the client gone. */
 	xd_inet_rcv_held(tcp->sk);
-	xd_inet_queue(conn, &conn->rx_work);
+	xd_inet_queue(conn->xsk, &conn->rx_work);
 	/*
 	 * Without our HELLO sent, off the list before @lock lets the
 	 * client's be handled, which could queue the child for accept().
 	 */
 	drop = closing || (err && xd_inet_unpend(conn));
-	mutex_unlock(&conn->lock);
+	mutex_unlock(&conn->s->lock);
 	if (drop)
 		xd_inet_drop_pending(conn);
 }
@@ -314,10 +319,10 @@ static void xd_inet_new_child(struct xd_inet_conn *lconn, struct socket *tcp)
  * the accept queue (as TCP takes no SYN while it is full) and among the
  * handshakes.
  */
-static bool xd_inet_can_take(struct xd_inet_conn *lconn)
+static bool xd_inet_can_take(struct xd_inet_listener *l)
 {
-	return !sk_acceptq_is_full(&lconn->xsk->sk) &&
-	       xdiscon_pending_count(lconn->xsk) <
+	return !sk_acceptq_is_full(&l->s->xsk->sk) &&
+	       xdiscon_pending_count(l->s->xsk) <
 	       READ_ONCE(inet_max_handshakes);
 }
 
@@ -335,70 +340,90 @@ static bool xd_inet_silent(struct xdiscon_sock *child)
  * the oldest silent connection, so that peers that stay silent cannot
  * keep others out for the handshake timeout.  True if one was dropped.
  */
-static bool xd_inet_evict_oldest(struct xd_inet_conn *lconn)
+static bool xd_inet_evict_oldest(struct xd_inet_listener *l)
 {
 	struct xdiscon_sock *victim;
 
-	victim = xdiscon_pending_take(lconn->xsk, false, xd_inet_silent);
+	victim = xdiscon_pending_take(l->s->xsk, false, xd_inet_silent);
 	if (!victim)
 		return false;
-	xd_inet_stat_inc(sock_net(&lconn->xsk->sk),
+	xd_inet_stat_inc(sock_net(&l->s->xsk->sk),
 			 XD_INET_STAT_HANDSHAKES_EVICTED);
 	xd_inet_drop_pending(xd_conn(victim));
 	return true;
 }
 
-/* The listener's rx_work: take what TCP completed into the handshake. */
-void xd_inet_accept_all(struct xd_inet_conn *lconn)
+/* Take what TCP completed into the handshake.  Process context. */
+static void xd_inet_accept_all(struct xd_inet_listener *l)
 {
+	struct xd_inet_sock *s = l->s;
 	struct socket *tcp;
 	bool evict;
 	int err;
 
 	for (;;) {
-		mutex_lock(&lconn->lock);
+		mutex_lock(&s->lock);
 		err = -EAGAIN;
 		evict = false;
 		tcp = NULL;
-		if (lconn->tcp && xd_inet_can_take(lconn)) {
-			err = kernel_accept(lconn->tcp, &tcp, O_NONBLOCK);
+		if (s->tcp && xd_inet_can_take(l)) {
+			err = kernel_accept(s->tcp, &tcp, O_NONBLOCK);
 			/*
 			 * What the listener accepts is its owner's.  A
 			 * connection left without its file is closed.
 			 */
-			if (!err && xd_inet_tcp_file(tcp,
-						     lconn->tcp->file->f_cred))
+			if (!err && xd_inet_tcp_file(tcp, s->tcp->file->f_cred))
 				tcp = NULL;
-		} else if (lconn->tcp && !sk_acceptq_is_full(&lconn->xsk->sk)) {
-			evict = READ_ONCE(lconn->tcp->sk->sk_ack_backlog);
+		} else if (s->tcp && !sk_acceptq_is_full(&s->xsk->sk)) {
+			evict = READ_ONCE(s->tcp->sk->sk_ack_backlog);
 		}
-		mutex_unlock(&lconn->lock);
-		if (evict && xd_inet_evict_oldest(lconn))
+		mutex_unlock(&s->lock);
+		if (evict && xd_inet_evict_oldest(l))
 			continue;
 		if (err)
 			return;
 		if (tcp)
-			xd_inet_new_child(lconn, tcp);
+			xd_inet_new_child(l, tcp);
 	}
+}
+
+/* Workqueue context. */
+static void xd_inet_accept_work(struct work_struct *w)
+{
+	struct xd_inet_listener *l = container_of(w, struct xd_inet_listener,
+						  accept_work);
+	struct xdiscon_sock *xsk = l->s->xsk;
+
+	if (READ_ONCE(l->s->role) == XD_ROLE_LISTENER)
+		xd_inet_accept_all(l);
+	sock_put(&xsk->sk);
 }
 
 int xd_inet_listen(struct xdiscon_sock *xsk, int backlog)
 {
-	struct xd_inet_conn *conn = xd_conn(xsk);
-	int err;
+	struct xd_inet_sock *s = xd_inet_sk(xsk);
+	int err = -EINVAL;
 
-	mutex_lock(&conn->lock);
-	err = -EINVAL;
-	if (conn->tcp && conn->role == XD_ROLE_NONE) {
-		conn->role = XD_ROLE_LISTENER;
-		xd_inet_hook(conn, NULL);
-		err = kernel_listen(conn->tcp, backlog);
-		if (err) {
-			xd_inet_unhook(conn);
-			conn->role = XD_ROLE_NONE;
-		}
+	mutex_lock(&s->lock);
+	if (!s->tcp || s->role != XD_ROLE_NONE)
+		goto out;
+	err = -ENOMEM;
+	if (!s->listener) {
+		s->listener = kzalloc(sizeof(*s->listener), GFP_KERNEL);
+		if (!s->listener)
+			goto out;
+		s->listener->s = s;
+		INIT_WORK(&s->listener->accept_work, xd_inet_accept_work);
 	}
-	mutex_unlock(&conn->lock);
+	WRITE_ONCE(s->role, XD_ROLE_LISTENER);
+	xd_inet_hook(s, s->listener, NULL);
+	err = kernel_listen(s->tcp, backlog);
+	if (err) {
+		xd_inet_unhook(s);
+		WRITE_ONCE(s->role, XD_ROLE_NONE);
+	}
+out:
+	mutex_unlock(&s->lock);
 	return err;
 }
 
@@ -409,14 +434,15 @@ int xd_inet_listen(struct xdiscon_sock *xsk, int backlog)
  */
 void xd_inet_accepted(struct xdiscon_sock *xsk)
 {
-	struct xd_inet_conn *lconn = xd_conn(xsk);
+	struct xd_inet_listener *l = xd_listener(xsk);
+	struct xd_inet_sock *s = l->s;
 	bool held;
 
-	xd_inet_offer(lconn);
+	xd_inet_offer(l);
 
-	mutex_lock(&lconn->lock);
-	held = lconn->tcp && READ_ONCE(lconn->tcp->sk->sk_ack_backlog);
-	mutex_unlock(&lconn->lock);
+	mutex_lock(&s->lock);
+	held = s->tcp && READ_ONCE(s->tcp->sk->sk_ack_backlog);
+	mutex_unlock(&s->lock);
 	if (held)
-		xd_inet_queue(lconn, &lconn->rx_work);
+		xd_inet_queue(xsk, &l->accept_work);
 }

@@ -57,7 +57,7 @@ static int xd_inet_read_frames(struct xd_inet_conn *conn)
 		xd_inet_mem_retry(conn);
 	} else if (err) {
 		set_bit(XD_F_PROTO_ERR, &conn->flags);
-		xd_inet_queue(conn, &conn->rx_work);
+		xd_inet_queue(conn->xsk, &conn->rx_work);
 	}
 	return err;
 }
@@ -72,7 +72,7 @@ static void xd_inet_rcv(struct xd_inet_conn *conn, struct sock *sk)
 	xd_inet_read_frames(conn);
 	if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) &&
 	    xd_inet_eof_needs_rx(conn, sk))
-		xd_inet_queue(conn, &conn->rx_work);
+		xd_inet_queue(conn->xsk, &conn->rx_work);
 }
 
 /* Less than this of a new frame waiting in TCP is read where it lands. */
@@ -120,7 +120,7 @@ static void xd_inet_data_ready(struct sock *sk)
 	struct xd_inet_conn *conn;
 
 	read_lock_bh(&sk->sk_callback_lock);
-	conn = xd_inet_conn_of(sk);
+	conn = xd_inet_owner_of(sk);
 	/*
 	 * Called with @sk owned only by its owner, running TCP's backlog:
 	 * read as the owner, not handing off to itself.
@@ -140,14 +140,14 @@ static void xd_inet_data_ready(struct sock *sk)
  */
 static void xd_inet_listen_data_ready(struct sock *sk)
 {
-	struct xd_inet_conn *conn;
+	struct xd_inet_listener *l;
 
 	if (sk->sk_state != TCP_LISTEN)
 		return;
 	read_lock_bh(&sk->sk_callback_lock);
-	conn = xd_inet_conn_of(sk);
-	if (conn)
-		xd_inet_queue(conn, &conn->rx_work);
+	l = xd_inet_owner_of(sk);
+	if (l)
+		xd_inet_queue(l->s->xsk, &l->accept_work);
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -155,7 +155,7 @@ static void xd_inet_listen_data_ready(struct sock *sk)
  * Read what TCP received before the callbacks were hooked.  data_ready()
  * on an owned socket reads as its owner: so we own it, as release_sock()
  * running TCP's backlog does, never merely find it owned (two contexts
- * would read TCP at once).  Process context, @conn->lock held.
+ * would read TCP at once).  Process context, xd_inet_sock.lock held.
  */
 void xd_inet_rcv_held(struct sock *sk)
 {
@@ -175,11 +175,11 @@ static void xd_inet_write_space(struct sock *sk)
 	struct xd_inet_conn *conn;
 
 	read_lock_bh(&sk->sk_callback_lock);
-	conn = xd_inet_conn_of(sk);
+	conn = xd_inet_owner_of(sk);
 	if (conn && !skb_queue_empty_lockless(&conn->txq) &&
 	    __sk_stream_is_writeable(sk, 1)) {
 		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		xd_inet_queue(conn, &conn->tx_work);
+		xd_inet_queue(conn->xsk, &conn->tx_work);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
 }
@@ -197,15 +197,15 @@ static void xd_inet_state_change(struct sock *sk)
 	struct sock *xs;
 
 	read_lock_bh(&sk->sk_callback_lock);
-	conn = xd_inet_conn_of(sk);
+	conn = xd_inet_owner_of(sk);
 	if (conn) {
 		xs = &conn->xsk->sk;
 		if (READ_ONCE(xs->sk_shutdown) & SEND_SHUTDOWN)
 			xs->sk_state_change(xs);
 		if (xd_inet_eof_needs_rx(conn, sk))
-			xd_inet_queue(conn, &conn->rx_work);
+			xd_inet_queue(conn->xsk, &conn->rx_work);
 		if (!skb_queue_empty_lockless(&conn->txq))
-			xd_inet_queue(conn, &conn->tx_work);
+			xd_inet_queue(conn->xsk, &conn->tx_work);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
 }
@@ -319,7 +319,7 @@ static void xd_inet_rx_frame(struct xd_reader *rd, struct sk_buff *skb, u8 type)
 	spin_unlock_bh(&conn->rxq.lock);
 	if (pause)
 		xd_reader_pause(rd);
-	xd_inet_queue(conn, &conn->rx_work);
+	xd_inet_queue(conn->xsk, &conn->rx_work);
 }
 
 static u32 xd_inet_inq(struct xd_reader *rd)
@@ -347,22 +347,24 @@ const struct xd_reader_ops xd_inet_reader_ops = {
 };
 
 /*
- * Hook @conn->tcp's callbacks.  Not copied into accepted sockets
- * (SK_USER_DATA_NOCOPY).  An accepted socket inherits the listener's
- * data_ready: its own, which unhooking gives back, is TCP's, the one the
- * listener saved, @tcp_data_ready (NULL for a socket of our own).
+ * Hook @s->tcp's callbacks for @owner, @s's listener or connection as
+ * @s->role says, which they find in sk_user_data.  Not copied into
+ * accepted sockets (SK_USER_DATA_NOCOPY).  An accepted socket inherits
+ * the listener's data_ready: its own, which unhooking gives back, is
+ * TCP's, the one the listener saved, @tcp_data_ready (NULL for a socket
+ * of our own).  Under @s->lock.
  */
-void xd_inet_hook(struct xd_inet_conn *conn,
+void xd_inet_hook(struct xd_inet_sock *s, void *owner,
 		  void (*tcp_data_ready)(struct sock *sk))
 {
-	struct sock *sk = conn->tcp->sk;
-	bool listener = conn->role == XD_ROLE_LISTENER;
+	struct sock *sk = s->tcp->sk;
+	bool listener = s->role == XD_ROLE_LISTENER;
 
 	write_lock_bh(&sk->sk_callback_lock);
-	conn->saved_data_ready = tcp_data_ready ?: sk->sk_data_ready;
-	conn->saved_write_space = sk->sk_write_space;
-	conn->saved_state_change = sk->sk_state_change;
-	sk->sk_user_data = (void *)((uintptr_t)conn | SK_USER_DATA_NOCOPY);
+	s->saved_data_ready = tcp_data_ready ?: sk->sk_data_ready;
+	s->saved_write_space = sk->sk_write_space;
+	s->saved_state_change = sk->sk_state_change;
+	sk->sk_user_data = (void *)((uintptr_t)owner | SK_USER_DATA_NOCOPY);
 	sk->sk_data_ready = listener ? xd_inet_listen_data_ready :
 				       xd_inet_data_ready;
 	if (!listener) {
@@ -372,16 +374,17 @@ void xd_inet_hook(struct xd_inet_conn *conn,
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
-void xd_inet_unhook(struct xd_inet_conn *conn)
+/* Under @s->lock. */
+void xd_inet_unhook(struct xd_inet_sock *s)
 {
-	struct sock *sk = conn->tcp->sk;
+	struct sock *sk = s->tcp->sk;
 
 	write_lock_bh(&sk->sk_callback_lock);
 	if (sk->sk_user_data) {
 		sk->sk_user_data = NULL;
-		sk->sk_data_ready = conn->saved_data_ready;
-		sk->sk_write_space = conn->saved_write_space;
-		sk->sk_state_change = conn->saved_state_change;
+		sk->sk_data_ready = s->saved_data_ready;
+		sk->sk_write_space = s->saved_write_space;
+		sk->sk_state_change = s->saved_state_change;
 	}
 	write_unlock_bh(&sk->sk_callback_lock);
 }
@@ -393,7 +396,7 @@ void xd_inet_unhook(struct xd_inet_conn *conn)
  */
 bool xd_inet_clean_end(struct xd_inet_conn *conn)
 {
-	struct sock *sk = conn->tcp->sk;
+	struct sock *sk = conn->s->tcp->sk;
 	bool end;
 
 	lock_sock(sk);
@@ -572,9 +575,9 @@ static int xd_inet_tcp_status(struct xd_inet_conn *conn, bool *eof,
 
 	*eof = false;
 	*truncated = false;
-	if (!conn->tcp)
+	if (!conn->s->tcp)
 		return 0;
-	sk = conn->tcp->sk;
+	sk = conn->s->tcp->sk;
 	err = READ_ONCE(sk->sk_err);
 	if (err)
 		return -err;
@@ -614,7 +617,7 @@ static void xd_inet_rx(struct xd_inet_conn *conn)
 		xd_inet_protocol_error(conn);
 		return;
 	}
-	mutex_lock(&conn->lock);
+	mutex_lock(&conn->s->lock);
 	err = xd_inet_tcp_status(conn, &eof, &truncated);
 	/*
 	 * Frames the reader queued before the end are delivered first (the
@@ -631,7 +634,7 @@ static void xd_inet_rx(struct xd_inet_conn *conn)
 		set_bit(XD_F_EOF, &conn->flags);
 		xd_inet_maybe_finish(conn);
 	}
-	mutex_unlock(&conn->lock);
+	mutex_unlock(&conn->s->lock);
 
 	if (err == -EPROTO)
 		xd_inet_protocol_error(conn);
@@ -647,9 +650,8 @@ void xd_inet_rx_work(struct work_struct *w)
 						 rx_work);
 	struct xdiscon_sock *xsk = conn->xsk;
 
-	if (conn->role == XD_ROLE_LISTENER)
-		xd_inet_accept_all(conn);
-	else if (conn->role == XD_ROLE_CONN)
+	/* Not after a connect that failed at once. */
+	if (READ_ONCE(conn->s->role) == XD_ROLE_CONN)
 		xd_inet_rx(conn);
 	sock_put(&xsk->sk);
 }
@@ -661,7 +663,7 @@ void xd_inet_consumed(struct xdiscon_sock *xsk)
 	/* The room the reader made is visible before rxq is looked at. */
 	smp_mb();
 	if (!skb_queue_empty_lockless(&conn->rxq))
-		xd_inet_queue(conn, &conn->rx_work);
+		xd_inet_queue(conn->xsk, &conn->rx_work);
 }
 
 /*
@@ -674,14 +676,14 @@ void xd_inet_pull(struct xdiscon_sock *xsk)
 	struct xd_inet_conn *conn = xd_conn(xsk);
 	struct sock *sk;
 
-	mutex_lock(&conn->lock);
-	if (conn->tcp) {
-		sk = conn->tcp->sk;
+	mutex_lock(&conn->s->lock);
+	if (conn->s->tcp) {
+		sk = conn->s->tcp->sk;
 		lock_sock(sk);
 		WRITE_ONCE(conn->puller, current);
 		xd_inet_rcv(conn, sk);
 		release_sock(sk);
 		WRITE_ONCE(conn->puller, NULL);
 	}
-	mutex_unlock(&conn->lock);
+	mutex_unlock(&conn->s->lock);
 }

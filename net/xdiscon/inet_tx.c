@@ -198,15 +198,15 @@ static void xd_inet_push(struct xd_inet_conn *conn)
 	bool fin = false;
 	int ret;
 
-	if (!conn->tcp || skb_queue_empty(&conn->txq))
+	if (!conn->s->tcp || skb_queue_empty(&conn->txq))
 		return;
-	sk = conn->tcp->sk;
+	sk = conn->s->tcp->sk;
 	lock_sock(sk);
 	ret = xd_inet_tcp_send_error(sk);
 	if (ret) {
 		if (!conn->tx_err) {
 			conn->tx_err = ret;
-			xd_inet_queue(conn, &conn->rx_work);
+			xd_inet_queue(conn->xsk, &conn->rx_work);
 		}
 		release_sock(sk);
 		return;
@@ -221,7 +221,7 @@ static void xd_inet_push(struct xd_inet_conn *conn)
 			} else if (ret < 0 && ret != -EAGAIN && !conn->tx_err) {
 				/* TCP failed: rx_work resets the socket. */
 				conn->tx_err = ret;
-				xd_inet_queue(conn, &conn->rx_work);
+				xd_inet_queue(conn->xsk, &conn->rx_work);
 			}
 			if (ret <= 0)
 				break;
@@ -242,7 +242,7 @@ static void xd_inet_push(struct xd_inet_conn *conn)
 	release_sock(sk);
 	/* A closed socket may finish now; an open one when it closes. */
 	if (fin && test_bit(XD_F_RELEASED, &conn->flags))
-		xd_inet_queue(conn, &conn->rx_work);
+		xd_inet_queue(conn->xsk, &conn->rx_work);
 }
 
 void xd_inet_tx_work(struct work_struct *w)
@@ -251,9 +251,9 @@ void xd_inet_tx_work(struct work_struct *w)
 						 tx_work);
 	struct xdiscon_sock *xsk = conn->xsk;
 
-	mutex_lock(&conn->lock);
+	mutex_lock(&conn->s->lock);
 	xd_inet_push(conn);
-	mutex_unlock(&conn->lock);
+	mutex_unlock(&conn->s->lock);
 	sock_put(&xsk->sk);
 }
 
@@ -293,7 +293,7 @@ void xd_inet_reset_locked(struct xd_inet_conn *conn, bool notify,
 
 	if (test_and_set_bit(XD_F_RESET, &conn->flags))
 		return;
-	xd_inet_tcp_close(conn, true);
+	xd_inet_tcp_close(conn->s, true);
 	if (!notify)
 		return;
 	if (READ_ONCE(xsk->sk.sk_state) == XDISCON_CONNECTING)
@@ -307,9 +307,9 @@ void xd_inet_reset(struct xd_inet_conn *conn, int err)
 	struct sock *sk = &conn->xsk->sk;
 
 	lock_sock(sk);
-	mutex_lock(&conn->lock);
+	mutex_lock(&conn->s->lock);
 	xd_inet_reset_locked(conn, true, err);
-	mutex_unlock(&conn->lock);
+	mutex_unlock(&conn->s->lock);
 	release_sock(sk);
 }
 
@@ -329,7 +329,7 @@ void xd_inet_maybe_finish(struct xd_inet_conn *conn)
 	if (test_bit(XD_F_RELEASED, &conn->flags) &&
 	    test_bit(XD_F_FIN_SENT, &conn->flags) &&
 	    test_bit(XD_F_EOF, &conn->flags))
-		xd_inet_tcp_close(conn, false);
+		xd_inet_tcp_close(conn->s, false);
 }
 
 /*
@@ -342,8 +342,8 @@ static int xd_inet_queue_frame(struct xdiscon_sock *xsk, struct sk_buff *skb,
 	struct xd_inet_conn *conn = xd_conn(xsk);
 	int err = 0;
 
-	mutex_lock(&conn->lock);
-	if (!conn->tcp || test_bit(XD_F_RESET, &conn->flags)) {
+	mutex_lock(&conn->s->lock);
+	if (!conn->s->tcp || test_bit(XD_F_RESET, &conn->flags)) {
 		err = -EPIPE;
 	} else {
 		xd_inet_frame(skb, type);
@@ -351,7 +351,7 @@ static int xd_inet_queue_frame(struct xdiscon_sock *xsk, struct sk_buff *skb,
 		skb = NULL;
 		xd_inet_push(conn);
 	}
-	mutex_unlock(&conn->lock);
+	mutex_unlock(&conn->s->lock);
 	kfree_skb(skb);
 	return err;
 }
@@ -375,15 +375,17 @@ size_t xd_inet_tx_queued(struct xdiscon_sock *xsk)
 	struct sk_buff *skb;
 	size_t bytes = 0;
 
-	mutex_lock(&conn->lock);
+	if (!conn)
+		return 0;		/* never connected */
+	mutex_lock(&conn->s->lock);
 	skb_queue_walk(&conn->txq, skb)
 		bytes += XD_HDR_LEN + skb->len - XD_TX_CB(skb)->sent;
-	if (conn->tcp) {
-		struct tcp_sock *tp = tcp_sk(conn->tcp->sk);
+	if (conn->s->tcp) {
+		struct tcp_sock *tp = tcp_sk(conn->s->tcp->sk);
 
 		bytes += READ_ONCE(tp->write_seq) - READ_ONCE(tp->snd_una);
 	}
-	mutex_unlock(&conn->lock);
+	mutex_unlock(&conn->s->lock);
 	return bytes;
 }
 
@@ -393,16 +395,18 @@ bool xd_inet_tx_done(struct xdiscon_sock *xsk)
 	struct xd_inet_conn *conn = xd_conn(xsk);
 	bool done;
 
-	mutex_lock(&conn->lock);
-	if (test_bit(XD_F_RESET, &conn->flags) || !conn->tcp) {
+	if (!conn)
+		return true;		/* never connected: nothing to send */
+	mutex_lock(&conn->s->lock);
+	if (test_bit(XD_F_RESET, &conn->flags) || !conn->s->tcp) {
 		done = true;
 	} else if (!test_bit(XD_F_FIN_SENT, &conn->flags)) {
 		done = false;
 	} else {
-		struct tcp_sock *tp = tcp_sk(conn->tcp->sk);
+		struct tcp_sock *tp = tcp_sk(conn->s->tcp->sk);
 
 		done = READ_ONCE(tp->snd_una) == READ_ONCE(tp->write_seq);
 	}
-	mutex_unlock(&conn->lock);
+	mutex_unlock(&conn->s->lock);
 	return done;
 }
