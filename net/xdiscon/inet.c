@@ -333,6 +333,13 @@ void xd_inet_tcp_close(struct xd_inet_sock *s, bool abortive)
 	sock_put(&s->xsk->sk);
 }
 
+/* Close @conn's TCP socket, if it serves @conn still.  Under @s->lock. */
+void xd_inet_conn_close(struct xd_inet_conn *conn, bool abortive)
+{
+	if (xd_conn_tcp(conn))
+		xd_inet_tcp_close(conn->s, abortive);
+}
+
 /*
  * A deadline passed (workqueue).  What it ends is decided under the
  * locks, so that a HELLO that just arrived wins over its timeout (it is
@@ -354,11 +361,11 @@ static void xd_inet_timer_work(struct work_struct *w)
 	if (conn->deadline_kind == XD_F_HANDSHAKEN &&
 	    !test_bit(XD_F_HANDSHAKEN, &conn->flags)) {
 		xd_inet_stat_inc(net, XD_INET_STAT_HANDSHAKE_TIMEOUTS);
-		if (conn->listener)
+		if (conn->parent)
 			drop = xd_inet_unpend(conn);
 		else
 			xd_inet_reset_locked(conn, true, -ETIMEDOUT);
-	} else if (conn->deadline_kind == XD_F_RELEASED && conn->s->tcp) {
+	} else if (conn->deadline_kind == XD_F_RELEASED && xd_conn_tcp(conn)) {
 		xd_inet_stat_inc(net, XD_INET_STAT_BG_CLOSE_TIMEOUTS);
 		xd_inet_reset_locked(conn, false, 0);
 	}
@@ -412,8 +419,8 @@ void xd_inet_sock_free(struct xd_inet_sock *s)
 	if (conn) {
 		__skb_queue_purge(&conn->txq);
 		xd_inet_rxq_purge(conn);
-		if (conn->listener)
-			sock_put(&conn->listener->sk);
+		if (conn->parent)
+			sock_put(&conn->parent->sk);
 		kfree(conn);
 	}
 	kfree(s->listener);

@@ -97,24 +97,30 @@ struct xd_inet_conn;
 
 /*
  * struct xd_inet_sock - the transport's state for one xdiscon socket
- * (its xsk->conn), from a bind that succeeds, or an accept, until the
- * socket is freed: the TCP socket and what it became.
+ * (its xsk->conn), from a bind that succeeds until the socket is freed:
+ * the TCP socket, and the listener or connection it serves.  A socket
+ * the listener's accept_work creates for a new TCP connection gets one
+ * at once, serving that connection.
  * @lock: serialises the transport's operations (process context only):
- *	@tcp, @role, @listener, @conn, a connection's txq and the teardown.
- *	Taken after lock_sock() of @xsk, before lock_sock() of @tcp.
+ *	@tcp, @role, a connection's txq and the teardown.  Taken after
+ *	lock_sock() of @xsk, before lock_sock() of @tcp.
  * @xsk: the xdiscon socket; this lives as long as it does.
  * @tcp: the kernel TCP socket, NULL once closed; @lock.
- * @role: what @tcp serves: nothing yet (bound), a listener or a
- *	connection; set under @lock before @tcp's callbacks are hooked, read
- *	by @xsk's works.
- * @listener: the listener's state, from the first listen() on; @lock.
- * @conn: the connection's state, from the first connect() on (an
- *	accepted socket's from its accept); @lock.
- *	@listener and @conn, once set, stay until the socket is freed: a
- *	connect that failed at once may be followed by a listen() (or
- *	another connect()), and its works may still run meanwhile.
- * @saved_*: @tcp's callbacks before the transport hooked them; @tcp's
- *	sk_callback_lock.
+ * @role: what @tcp serves: nothing yet (bound), the listener or the
+ *	connection; under @lock with WRITE_ONCE(), read locklessly by the
+ *	works.  A listen() or connect() that fails at once sets it back to
+ *	nothing.  An accepted socket's is set before the socket is
+ *	published.
+ * @listener: the listener's state, set under @lock by the first listen()
+ *	and stable from then until the socket is freed.
+ * @conn: the connection's state, set under @lock by the first connect()
+ *	(before the socket is published, for an accepted one) and stable
+ *	from then until the socket is freed.  A connect that failed at once
+ *	may be followed by listen(), so both may be set; the connection's
+ *	works may still run then, and find no TCP socket (xd_conn_tcp()).
+ * @saved_*: @tcp's callbacks before the transport hooked them; written
+ *	under @tcp's sk_callback_lock, while @lock is held; stable while
+ *	hooked.
  */
 struct xd_inet_sock {
 	struct mutex lock;	/* see above */
@@ -141,12 +147,12 @@ struct xd_inet_listener {
 
 /*
  * struct xd_inet_conn - a connection's state
- * @s: the socket's transport state; its @tcp carries the connection, its
- *	@lock guards what this comment says @lock.
+ * @s: the socket's transport state; its @tcp carries the connection
+ *	(xd_conn_tcp()), its @lock guards what this comment says @lock.
  * @xsk: @s->xsk.
  * @flags: XD_F_* bits, atomic.
- * @rd: the frame reader over @tcp; under @tcp's lock.  Set up before
- *	@tcp's callbacks are hooked.
+ * @rd: the frame reader over @s->tcp; under that TCP socket's lock.  Set
+ *	up before the callbacks are hooked.
  * @rxq: read frames for @rx_work; its own lock (_bh: @rd may
  *	run in softirq); @rxq_bytes counts their truesize under it, and
  *	@rx_busy says @rx_work holds a frame it took off @rxq.
@@ -168,9 +174,10 @@ struct xd_inet_listener {
  *	frame found no memory.
  * @deadline_kind: what @timer_work ends (XD_F_HANDSHAKEN: the handshake,
  *	XD_F_RELEASED: the background close); @lock.
- * @listener: for a connection accepted on the listening side, the
+ * @parent: for a connection accepted on the listening side, the
  *	listening socket (a sock reference), on whose pending children (the
- *	core's, accept.c) it waits during its handshake.
+ *	core's, accept.c) it waits during its handshake; NULL on the
+ *	connecting side.  Set before the connection is published.
  */
 struct xd_inet_conn {
 	struct xd_inet_sock *s;
@@ -189,8 +196,18 @@ struct xd_inet_conn {
 	struct delayed_work timer_work;
 	struct delayed_work mem_work;
 	int deadline_kind;
-	struct xdiscon_sock *listener;
+	struct xdiscon_sock *parent;
 };
+
+/*
+ * @conn's TCP socket: NULL once closed, or when the socket serves
+ * something else (a connect that failed at once, then listen()).  Under
+ * @conn->s->lock.
+ */
+static inline struct socket *xd_conn_tcp(const struct xd_inet_conn *conn)
+{
+	return conn->s->role == XD_ROLE_CONN ? conn->s->tcp : NULL;
+}
 
 /* A frame waiting in txq: how much of header and payload TCP took. */
 struct xd_inet_tx_cb {
@@ -271,6 +288,7 @@ int xd_inet_name(struct socket *tcp, struct sockaddr_xdiscon *a,
 int xd_inet_tcp_file(struct socket *tcp, const struct cred *cred);
 void xd_inet_tcp_free(struct socket *tcp);
 void xd_inet_tcp_close(struct xd_inet_sock *s, bool abortive);
+void xd_inet_conn_close(struct xd_inet_conn *conn, bool abortive);
 struct xd_inet_sock *xd_inet_sock_alloc(struct xdiscon_sock *xsk);
 void xd_inet_sock_free(struct xd_inet_sock *s);
 struct xd_inet_conn *xd_inet_conn_alloc(struct xd_inet_sock *s);

@@ -55,8 +55,8 @@ MODULE_PARM_DESC(inet_max_handshakes,
  */
 bool xd_inet_unpend(struct xd_inet_conn *conn)
 {
-	return conn->listener &&
-	       xdiscon_pending_remove(conn->listener, conn->xsk);
+	return conn->parent &&
+	       xdiscon_pending_remove(conn->parent, conn->xsk);
 }
 
 /*
@@ -66,14 +66,14 @@ bool xd_inet_unpend(struct xd_inet_conn *conn)
  */
 void xd_inet_drop_pending(struct xd_inet_conn *conn)
 {
-	struct xd_inet_listener *l = xd_listener(conn->listener);
+	struct xd_inet_listener *l = xd_listener(conn->parent);
 	struct xdiscon_sock *xsk = conn->xsk;
 
 	mutex_lock(&conn->s->lock);
 	xd_inet_reset_locked(conn, false, 0);
 	mutex_unlock(&conn->s->lock);
-	xdiscon_pending_done(conn->listener);
-	xd_inet_queue(conn->listener, &l->accept_work);
+	xdiscon_pending_done(conn->parent);
+	xd_inet_queue(conn->parent, &l->accept_work);
 	sock_put(&xsk->sk);
 }
 
@@ -113,7 +113,7 @@ bool xd_inet_client_hello_direct(struct xd_inet_conn *conn,
 	struct xd_hello hello;
 	bool done;
 
-	if (conn->listener || (READ_ONCE(conn->flags) & mask) ||
+	if (conn->parent || (READ_ONCE(conn->flags) & mask) ||
 	    XD_RX_CB(skb)->type != XD_FRAME_HELLO ||
 	    xd_inet_read_hello(skb, &hello) || !xd_inet_type_ok(sk, &hello))
 		return false;
@@ -145,12 +145,12 @@ static void xd_inet_client_hello(struct xd_inet_conn *conn,
 
 	lock_sock(sk);
 	mutex_lock(&conn->s->lock);
-	if (!conn->s->tcp || sk->sk_state != XDISCON_CONNECTING)
+	if (!xd_conn_tcp(conn) || sk->sk_state != XDISCON_CONNECTING)
 		goto out;
 	if (!xd_inet_type_ok(sk, hello)) {
 		err = -EPROTOTYPE;
 		set_bit(XD_F_RESET, &conn->flags);
-		xd_inet_tcp_close(conn->s, false);
+		xd_inet_conn_close(conn, false);
 		xdiscon_connect_done(xsk, err);
 		goto out;
 	}
@@ -196,7 +196,7 @@ static void xd_inet_server_hello(struct xd_inet_conn *conn,
 		mutex_lock(&conn->s->lock);
 		xd_inet_disarm_timer(conn);
 		set_bit(XD_F_RESET, &conn->flags);
-		xd_inet_tcp_close(conn->s, false);
+		xd_inet_conn_close(conn, false);
 		mutex_unlock(&conn->s->lock);
 		xd_inet_drop_pending(conn);
 		return;
@@ -211,7 +211,7 @@ static void xd_inet_server_hello(struct xd_inet_conn *conn,
 	smp_mb__before_atomic();
 	set_bit(XD_F_HANDSHAKEN, &conn->flags);
 	mutex_unlock(&conn->s->lock);
-	xd_inet_offer(xd_listener(conn->listener));
+	xd_inet_offer(xd_listener(conn->parent));
 }
 
 void xd_inet_hello(struct xd_inet_conn *conn, struct sk_buff *skb)
@@ -222,7 +222,7 @@ void xd_inet_hello(struct xd_inet_conn *conn, struct sk_buff *skb)
 	kfree_skb(skb);
 	if (err)
 		xd_inet_protocol_error(conn);
-	else if (conn->listener)
+	else if (conn->parent)
 		xd_inet_server_hello(conn, &hello);
 	else
 		xd_inet_client_hello(conn, &hello);
@@ -242,6 +242,7 @@ static struct xd_inet_conn *xd_inet_alloc_child(struct xd_inet_listener *l,
 	struct xd_inet_sock *s;
 	struct sock *csk;
 
+	/* An accepted socket holds its netns like its listener does. */
 	csk = xdiscon_sk_alloc_child(l->s->xsk);
 	if (!csk)
 		return NULL;
@@ -260,13 +261,12 @@ static struct xd_inet_conn *xd_inet_alloc_child(struct xd_inet_listener *l,
 	xd_inet_name(tcp, &remote, true);
 	xdiscon_child_init(child, &xdiscon_inet_transport, s, 0, &local,
 			   &remote);
-	/* An accepted socket holds its netns like its listener does. */
 	WRITE_ONCE(s->role, XD_ROLE_CONN);
 	s->conn = conn;
 	s->tcp = tcp;
 	sock_hold(csk);				/* for the TCP socket */
 	sock_hold(&l->s->xsk->sk);
-	conn->listener = l->s->xsk;
+	conn->parent = l->s->xsk;
 	return conn;
 }
 
@@ -288,13 +288,16 @@ static void xd_inet_new_child(struct xd_inet_listener *l, struct socket *tcp)
 	}
 
 	/*
-	 * Set up under the connection's mutex: a closing listener that
-	 * takes it off the list waits for the mutex before resetting it.
-	 * The list holds the reference sk_alloc() gave.  Once the listener
-	 * has begun to empty its list, the child is not listed (nobody
-	 * would take it off again): counted all the same, it is dropped
-	 * below, as the list's owner drops what it takes off.
+	 * Set up under the socket's transport lock: a closing listener
+	 * that takes it off the list waits for the lock before resetting
+	 * it.  The list holds the reference sk_alloc() gave; once listed,
+	 * the child may lose it (and its works theirs) as soon as the lock
+	 * is free, so we hold our own until we are done with it.  Once the
+	 * listener has begun to empty its list, the child is not listed
+	 * (nobody would take it off again): counted all the same, it is
+	 * dropped below, as the list's owner drops what it takes off.
 	 */
+	sock_hold(&conn->xsk->sk);
 	mutex_lock(&conn->s->lock);
 	closing = !xdiscon_pending_add(l->s->xsk, conn->xsk);
 	xd_reader_init(&conn->rd, tcp->sk, &xd_inet_reader_ops);
@@ -312,6 +315,7 @@ static void xd_inet_new_child(struct xd_inet_listener *l, struct socket *tcp)
 	mutex_unlock(&conn->s->lock);
 	if (drop)
 		xd_inet_drop_pending(conn);
+	sock_put(&conn->xsk->sk);
 }
 
 /*

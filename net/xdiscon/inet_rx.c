@@ -396,7 +396,7 @@ void xd_inet_unhook(struct xd_inet_sock *s)
  */
 bool xd_inet_clean_end(struct xd_inet_conn *conn)
 {
-	struct sock *sk = conn->s->tcp->sk;
+	struct sock *sk = xd_conn_tcp(conn)->sk;
 	bool end;
 
 	lock_sock(sk);
@@ -411,7 +411,7 @@ bool xd_inet_clean_end(struct xd_inet_conn *conn)
 
 /*
  * rx_work takes frames off rxq before it looks at them: a reset may purge
- * rxq at any time (under the connection's mutex, which rx_work does not
+ * rxq at any time (under xd_inet_sock.lock, which rx_work does not
  * hold while it delivers).
  */
 static struct sk_buff *xd_inet_rxq_dequeue(struct xd_inet_conn *conn)
@@ -575,9 +575,9 @@ static int xd_inet_tcp_status(struct xd_inet_conn *conn, bool *eof,
 
 	*eof = false;
 	*truncated = false;
-	if (!conn->s->tcp)
+	if (!xd_conn_tcp(conn))
 		return 0;
-	sk = conn->s->tcp->sk;
+	sk = xd_conn_tcp(conn)->sk;
 	err = READ_ONCE(sk->sk_err);
 	if (err)
 		return -err;
@@ -677,8 +677,8 @@ void xd_inet_pull(struct xdiscon_sock *xsk)
 	struct sock *sk;
 
 	mutex_lock(&conn->s->lock);
-	if (conn->s->tcp) {
-		sk = conn->s->tcp->sk;
+	if (xd_conn_tcp(conn)) {
+		sk = xd_conn_tcp(conn)->sk;
 		lock_sock(sk);
 		WRITE_ONCE(conn->puller, current);
 		xd_inet_rcv(conn, sk);

@@ -198,9 +198,9 @@ static void xd_inet_push(struct xd_inet_conn *conn)
 	bool fin = false;
 	int ret;
 
-	if (!conn->s->tcp || skb_queue_empty(&conn->txq))
+	if (!xd_conn_tcp(conn) || skb_queue_empty(&conn->txq))
 		return;
-	sk = conn->s->tcp->sk;
+	sk = xd_conn_tcp(conn)->sk;
 	lock_sock(sk);
 	ret = xd_inet_tcp_send_error(sk);
 	if (ret) {
@@ -293,7 +293,7 @@ void xd_inet_reset_locked(struct xd_inet_conn *conn, bool notify,
 
 	if (test_and_set_bit(XD_F_RESET, &conn->flags))
 		return;
-	xd_inet_tcp_close(conn->s, true);
+	xd_inet_conn_close(conn, true);
 	if (!notify)
 		return;
 	if (READ_ONCE(xsk->sk.sk_state) == XDISCON_CONNECTING)
@@ -329,7 +329,7 @@ void xd_inet_maybe_finish(struct xd_inet_conn *conn)
 	if (test_bit(XD_F_RELEASED, &conn->flags) &&
 	    test_bit(XD_F_FIN_SENT, &conn->flags) &&
 	    test_bit(XD_F_EOF, &conn->flags))
-		xd_inet_tcp_close(conn->s, false);
+		xd_inet_conn_close(conn, false);
 }
 
 /*
@@ -343,7 +343,7 @@ static int xd_inet_queue_frame(struct xdiscon_sock *xsk, struct sk_buff *skb,
 	int err = 0;
 
 	mutex_lock(&conn->s->lock);
-	if (!conn->s->tcp || test_bit(XD_F_RESET, &conn->flags)) {
+	if (!xd_conn_tcp(conn) || test_bit(XD_F_RESET, &conn->flags)) {
 		err = -EPIPE;
 	} else {
 		xd_inet_frame(skb, type);
@@ -376,12 +376,12 @@ size_t xd_inet_tx_queued(struct xdiscon_sock *xsk)
 	size_t bytes = 0;
 
 	if (!conn)
-		return 0;		/* never connected */
+		return 0;		/* no connection yet */
 	mutex_lock(&conn->s->lock);
 	skb_queue_walk(&conn->txq, skb)
 		bytes += XD_HDR_LEN + skb->len - XD_TX_CB(skb)->sent;
-	if (conn->s->tcp) {
-		struct tcp_sock *tp = tcp_sk(conn->s->tcp->sk);
+	if (xd_conn_tcp(conn)) {
+		struct tcp_sock *tp = tcp_sk(xd_conn_tcp(conn)->sk);
 
 		bytes += READ_ONCE(tp->write_seq) - READ_ONCE(tp->snd_una);
 	}
@@ -396,14 +396,14 @@ bool xd_inet_tx_done(struct xdiscon_sock *xsk)
 	bool done;
 
 	if (!conn)
-		return true;		/* never connected: nothing to send */
+		return true;		/* no connection yet: nothing sent */
 	mutex_lock(&conn->s->lock);
-	if (test_bit(XD_F_RESET, &conn->flags) || !conn->s->tcp) {
+	if (test_bit(XD_F_RESET, &conn->flags) || !xd_conn_tcp(conn)) {
 		done = true;
 	} else if (!test_bit(XD_F_FIN_SENT, &conn->flags)) {
 		done = false;
 	} else {
-		struct tcp_sock *tp = tcp_sk(conn->s->tcp->sk);
+		struct tcp_sock *tp = tcp_sk(xd_conn_tcp(conn)->sk);
 
 		done = READ_ONCE(tp->snd_una) == READ_ONCE(tp->write_seq);
 	}

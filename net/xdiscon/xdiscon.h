@@ -170,7 +170,8 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  * @sk: the generic socket; must stay first (xdiscon_sk() casts).
  * @transport: set by a bind that succeeds (connect binds first), or
  *	before an accepted socket is published; lock_sock().
- * @local: bound address; lock_sock().
+ * @local: bound address, or once connected the address the connection
+ *	goes from (see @connect in struct xdiscon_transport); lock_sock().
  * @remote: the peer's address; lock_sock().
  * @bound: @local holds a port; lock_sock().
  * @discdata: what shutdown(SHUT_WR) or close() sends (XDISCON_DISCDATA),
@@ -218,10 +219,11 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  *	written under @pending_lock with WRITE_ONCE(), read locklessly.
  * @pending_closing: the listener has begun to empty @pending: nothing
  *	joins it any more; @pending_lock.
- * The transport's own fields, which the core never writes:
+ * The transport's own fields, which the core writes only in
+ * xdiscon_child_init(), for the transport:
  * @conn: the transport's connection, set under lock_sock() at bind or
  *	connect (an accepted socket's through xdiscon_child_init()) and
- *	kept until the socket is destroyed.
+ *	kept until the socket is destroyed, unless the connect fails.
  * @conn_side: which end of @conn this socket is.
  * @bind_node: link in the transport's port table; the table's lock.
  * @bind_port: the port @bind_node is filed under, host order; the
