@@ -107,15 +107,15 @@ struct xd_inet_conn;
  * @xsk: the xdiscon socket; this lives as long as it does.
  * @tcp: the kernel TCP socket, NULL once closed; @lock.
  * @role: what @tcp serves: nothing yet (bound), the listener or the
- *	connection; under @lock with WRITE_ONCE(), read locklessly by the
- *	works.  A listen() or connect() that fails at once sets it back to
- *	nothing.  An accepted socket's is set before the socket is
- *	published.
- * @listener: the listener's state, set under @lock by the first listen()
- *	and stable from then until the socket is freed.
- * @conn: the connection's state, set under @lock by the first connect()
- *	(before the socket is published, for an accepted one) and stable
- *	from then until the socket is freed.  A connect that failed at once
+ *	connection; written with WRITE_ONCE() under lock_sock() of @xsk and
+ *	@lock (an accepted socket's before the socket is published), read
+ *	under either, or by the works locklessly.  A listen() or connect()
+ *	that fails at once sets it back to nothing.
+ * @listener: the listener's state, set under lock_sock() and @lock by the
+ *	first listen() and stable from then until the socket is freed.
+ * @conn: the connection's state, set under lock_sock() and @lock by the
+ *	first connect() (before the socket is published, for an accepted
+ *	one) and stable from then until the socket is freed.  A connect that failed at once
  *	may be followed by listen(), so both may be set; the connection's
  *	works may still run then, and find no TCP socket (xd_conn_tcp()).
  * @saved_*: @tcp's callbacks before the transport hooked them; written
@@ -156,13 +156,13 @@ struct xd_inet_listener {
  * @rxq: read frames for @rx_work; its own lock (_bh: @rd may
  *	run in softirq); @rxq_bytes counts their truesize under it, and
  *	@rx_busy says @rx_work holds a frame it took off @rxq.
- * @puller: the task in xd_inet_pull(), which owns @tcp's lock meanwhile;
+ * @puller: the task in xd_inet_pull(), which owns @s->tcp's lock meanwhile;
  *	written by it (under @lock), compared with current by the frame
- *	reader's callbacks while @tcp is owned: equal only in the pull's own
+ *	reader's callbacks while it is owned: equal only in the pull's own
  *	context.
  * @rcvbuf: the limit of the socket's receive queue and of @rxq: SO_RCVBUF,
  *	or while the user has not set it, at least what TCP's receive
- *	autotuning gave @tcp (tcp_rmem, and two frames at least: see
+ *	autotuning gave @s->tcp (tcp_rmem, and two frames at least: see
  *	XD_TCP_RCVBUF_MIN), as a TCP socket's own limit grows.
  *	Written by the frame reader, read locklessly.
  * @txq: frames not yet in TCP; @lock.  Each skb's cb is an
@@ -200,9 +200,9 @@ struct xd_inet_conn {
 };
 
 /*
- * @conn's TCP socket: NULL once closed, or when the socket serves
- * something else (a connect that failed at once, then listen()).  Under
- * @conn->s->lock.
+ * @conn's TCP socket: NULL once closed, or when the socket does not serve
+ * @conn (a connect that failed at once left it bound, or it listens
+ * since).  Under @conn->s->lock.
  */
 static inline struct socket *xd_conn_tcp(const struct xd_inet_conn *conn)
 {

@@ -392,7 +392,8 @@ void xd_inet_unhook(struct xd_inet_sock *s)
 /*
  * At close: the peer's disconnect and FIN are in and nothing came after
  * them, the end rx_work would note (see xd_inet_eof_needs_rx()).  Before
- * XD_F_RELEASED is set, under @lock.
+ * XD_F_RELEASED is set, under @lock, with the TCP socket open
+ * (xd_conn_tcp()).
  */
 bool xd_inet_clean_end(struct xd_inet_conn *conn)
 {

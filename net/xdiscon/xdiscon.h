@@ -219,17 +219,18 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  *	written under @pending_lock with WRITE_ONCE(), read locklessly.
  * @pending_closing: the listener has begun to empty @pending: nothing
  *	joins it any more; @pending_lock.
+ * @proc_id: this socket's index in its namespace's table for /proc
+ *	(proc.c), 0 for none; set before the socket is published.
  * The transport's own fields, which the core writes only in
  * xdiscon_child_init(), for the transport:
- * @conn: the transport's connection, set under lock_sock() at bind or
- *	connect (an accepted socket's through xdiscon_child_init()) and
- *	kept until the socket is destroyed, unless the connect fails.
+ * @conn: the transport's state for the socket, set under lock_sock() at
+ *	bind or connect (an accepted socket's through xdiscon_child_init())
+ *	and kept until the socket is destroyed; the local transport clears
+ *	it again when its connect fails.
  * @conn_side: which end of @conn this socket is.
  * @bind_node: link in the transport's port table; the table's lock.
  * @bind_port: the port @bind_node is filed under, host order; the
  *	table's lock.
- * @proc_id: this socket's index in its namespace's table for /proc
- *	(proc.c), 0 for none; set before the socket is published.
  */
 struct xdiscon_sock {
 	struct sock sk;
