@@ -9,12 +9,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include <xdiscon/xdiscon.h>
 
@@ -22,11 +25,14 @@
 
 static const char *prog = "xdcat";
 
+/* Longest --linger, in seconds: what Winsock's u_short l_linger holds. */
+#define LINGER_MAX 65535
+
 struct opts {
 	int listen;
 	int type;
 	int abort;
-	int linger;		/* -1: off */
+	int linger;		/* -1: not given */
 	const char *addr;
 	const char *disc;	/* text, or @file */
 	const char *peer_file;
@@ -48,16 +54,30 @@ static void die(const char *what)
 	exit(1);
 }
 
+/* Bad usage: one line saying why, then exit 2. */
+static void bad_usage(const char *why)
+{
+	fprintf(stderr, "%s: %s (see %s --help)\n", prog, why, prog);
+	exit(2);
+}
+
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 		"usage: %s [-l] [--seqpacket] [--disconnect-data TEXT|@FILE]\n"
 		"             [--peer-data FILE] [--abort | --linger SECONDS] ADDRESS\n"
-		"ADDRESS: local:PORT, IPv4:PORT or [IPv6]:PORT\n", prog);
+		"ADDRESS: local:PORT for the same-host transport, or HOST:PORT over\n"
+		"  TCP, HOST an IPv4 address, [IPv6] or a name: localhost:PORT is\n"
+		"  TCP over loopback; write local:PORT for the same-host transport.\n"
+		"  With -l, port 0 takes a free port, printed on stderr.\n"
+		"SECONDS: 1 to %d.\n", prog, LINGER_MAX);
 	exit(status);
 }
 
-/* The disconnect data: the text itself, or a file's contents for @FILE. */
+/*
+ * The disconnect data: the text itself, or a file's contents for @FILE.
+ * More than any kernel takes (XDISCON_DISCDATA_CAP) is an error.
+ */
 static char *load_disc(const char *arg, size_t *len)
 {
 	char *buf;
@@ -74,12 +94,111 @@ static char *load_disc(const char *arg, size_t *len)
 	f = fopen(arg + 1, "rb");
 	if (!f)
 		die(arg + 1);
-	buf = malloc(BUFSZ);
-	*len = fread(buf, 1, BUFSZ, f);
+	buf = malloc(XDISCON_DISCDATA_CAP + 1);
+	if (!buf)
+		die("malloc");
+	*len = fread(buf, 1, XDISCON_DISCDATA_CAP + 1, f);
 	if (ferror(f))
 		die(arg + 1);
 	fclose(f);
+	if (*len > XDISCON_DISCDATA_CAP) {
+		errno = EMSGSIZE;
+		die(arg + 1);
+	}
 	return buf;
+}
+
+/* SECONDS for --linger: a whole number, 1 to LINGER_MAX. */
+static int parse_linger(const char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 1 || v > LINGER_MAX)
+		bad_usage("--linger takes a number of seconds, 1 to 65535");
+	return v;
+}
+
+/*
+ * The disconnect data must fit the socket's limit (XDISCON_MAX_DISCDATA):
+ * checked before the connection exists, so that nothing is sent when it
+ * would be refused at the end.
+ */
+static void check_disc(int fd, size_t dlen)
+{
+	socklen_t len = sizeof(int);
+	int max;
+
+	if (getsockopt(fd, SOL_XDISCON, XDISCON_MAX_DISCDATA, &max, &len))
+		die("getsockopt XDISCON_MAX_DISCDATA");
+	if (dlen > (size_t)max) {
+		fprintf(stderr, "%s: disconnect data: %zu bytes, over the limit of %d (EMSGSIZE)\n",
+			prog, dlen, max);
+		exit(1);
+	}
+}
+
+/*
+ * ADDRESS as xd_parse_addr() reads it, or HOST:PORT with a host name,
+ * through getaddrinfo(): every address it gives, in its order, in
+ * *@out (free()).  The number of addresses; exits on failure.
+ */
+static int resolve(const char *text, struct sockaddr_xdiscon **out)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	char host[256], buf[INET6_ADDRSTRLEN + 16], ip[INET6_ADDRSTRLEN];
+	char probe[16];
+	const char *colon = strrchr(text, ':');
+	int n = 0, err;
+
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		die("malloc");
+	if (!xd_parse_addr(text, *out))
+		return 1;
+	/* Else a host name, with a port xd_parse_addr() would take. */
+	if (!colon || colon == text || (size_t)(colon - text) >= sizeof(host) ||
+	    text[0] == '[' || !strncmp(text, "local:", 6) ||
+	    snprintf(probe, sizeof(probe), "local%s", colon) >=
+	    (int)sizeof(probe) || xd_parse_addr(probe, *out)) {
+		errno = EINVAL;
+		die(text);
+	}
+	memcpy(host, text, colon - text);
+	host[colon - text] = '\0';
+	err = getaddrinfo(host, NULL, &hints, &res);
+	if (err) {
+		fprintf(stderr, "%s: %s: %s (for the same-host transport: local:PORT)\n",
+			prog, host, gai_strerror(err));
+		exit(1);
+	}
+	for (ai = res; ai; ai = ai->ai_next)
+		n++;
+	free(*out);
+	*out = calloc(n, sizeof(**out));
+	if (!*out)
+		die("malloc");
+	n = 0;
+	for (ai = res; ai; ai = ai->ai_next) {
+		const void *a = ai->ai_family == AF_INET6 ?
+			(const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr :
+			(const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+
+		if (!inet_ntop(ai->ai_family, a, ip, sizeof(ip)))
+			continue;
+		snprintf(buf, sizeof(buf), ai->ai_family == AF_INET6 ?
+			 "[%s]%s" : "%s%s", ip, colon);
+		if (!xd_parse_addr(buf, &(*out)[n]))
+			n++;
+	}
+	freeaddrinfo(res);
+	if (!n) {
+		errno = EADDRNOTAVAIL;
+		die(host);
+	}
+	return n;
 }
 
 static void report_peer(const struct opts *o, const void *data, size_t len)
@@ -100,25 +219,68 @@ static void report_peer(const struct opts *o, const void *data, size_t len)
 	fputc('\n', f);
 }
 
-static int open_socket(const struct opts *o)
+/* A socket whose disconnect data limit takes @dlen bytes. */
+static int new_socket(const struct opts *o, size_t dlen)
 {
-	struct sockaddr_xdiscon a;
-	int fd, c;
+	int fd = xd_socket(o->type);
 
-	if (xd_parse_addr(o->addr, &a))
-		die(o->addr);
-	fd = xd_socket(o->type);
 	if (fd < 0)
 		die("socket");
+	check_disc(fd, dlen);
+	return fd;
+}
+
+/* Connect to the first of @n addresses that answers. */
+static int connect_any(const struct opts *o, const struct sockaddr_xdiscon *a,
+		       int n, size_t dlen)
+{
+	int fd, err = 0;
+
+	for (int i = 0; i < n; i++) {
+		fd = new_socket(o, dlen);
+		if (!connect(fd, (const struct sockaddr *)&a[i], sizeof(*a)))
+			return fd;
+		err = errno;
+		close(fd);
+	}
+	errno = err;
+	die("connect");
+	return -1;
+}
+
+/* With -l and port 0: say which port the listener got. */
+static void say_port(int fd, const struct sockaddr_xdiscon *a)
+{
+	struct sockaddr_xdiscon got;
+	socklen_t len = sizeof(got);
+	char text[XD_ADDRSTRLEN];
+
+	if (a->sxd_port)
+		return;
+	if (getsockname(fd, (struct sockaddr *)&got, &len) ||
+	    xd_format_addr(&got, text, sizeof(text)))
+		die("getsockname");
+	fprintf(stderr, "%s: listening on %s\n", prog, text);
+}
+
+static int open_socket(const struct opts *o, size_t dlen)
+{
+	struct sockaddr_xdiscon *a;
+	int n, fd, c;
+
+	n = resolve(o->addr, &a);
 	if (!o->listen) {
-		if (connect(fd, (struct sockaddr *)&a, sizeof(a)))
-			die("connect");
+		fd = connect_any(o, a, n, dlen);
+		free(a);
 		return fd;
 	}
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)))
+	fd = new_socket(o, dlen);
+	if (bind(fd, (struct sockaddr *)&a[0], sizeof(a[0])))
 		die("bind");
 	if (listen(fd, 1))
 		die("listen");
+	say_port(fd, &a[0]);
+	free(a);
 	c = accept(fd, NULL, NULL);
 	if (c < 0)
 		die("accept");
@@ -177,19 +339,21 @@ int main(int argc, char **argv)
 		case 'd': o.disc = optarg; break;
 		case 'p': o.peer_file = optarg; break;
 		case 'a': o.abort = 1; break;
-		case 'L': o.linger = atoi(optarg); break;
+		case 'L': o.linger = parse_linger(optarg); break;
 		case 'h': usage(0); break;
 		default: usage(2);
 		}
 	}
 	if (optind != argc - 1)
 		usage(2);
+	if (o.abort && o.linger >= 0)
+		bad_usage("--abort and --linger exclude each other");
 	o.addr = argv[optind];
 	signal(SIGPIPE, SIG_IGN);
 	disc = load_disc(o.disc, &dlen);
 	buf = malloc(BUFSZ);
 	peer = malloc(BUFSZ);
-	fd = open_socket(&o);
+	fd = open_socket(&o, dlen);
 
 	while (in_open || sock_open) {
 		struct pollfd p[2] = {

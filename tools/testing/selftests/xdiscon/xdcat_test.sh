@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # xdcat end to end: files byte-exact, disconnect data both ways, a pipe of
-# xdcats, abortive close, errors named.  Needs XD_ROOT (the build tree).
+# xdcats, abortive close, errors named, host names, port 0, disconnect
+# data checked before connecting, option errors.  Needs XD_ROOT (the
+# build tree).
 set -u
 . "$(dirname "$0")/tap.sh"
 x=$XD_ROOT/bin/xdcat
@@ -10,7 +12,7 @@ t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 
 
-plan 9
+plan 15
 head -c 3000000 /dev/urandom >"$t/in"
 printf 'server-grand-total=12345' >"$t/srvdata"
 
@@ -64,4 +66,51 @@ check "--abort: the peer fails with ECONNRESET" \
 "$x" local:5999 </dev/null >/dev/null 2>"$t/refused"
 check "a failure is one line with the errno name" \
 	bash -c "[ \$(wc -l <'$t/refused') = 1 ] && grep -q 'connect: .*(ECONNREFUSED)' '$t/refused'"
+# A host name over the TCP transport: both ends resolve localhost alike.
+"$x" -l localhost:5010 </dev/null >"$t/out4" 2>/dev/null &
+s=$!
+wait_listen 5010
+"$x" localhost:5010 <"$t/small" >/dev/null 2>&1
+wait $s
+check "localhost:PORT resolves and moves a file over TCP" cmp -s "$t/small" "$t/out4"
+
+# -l local:0: the port it got, on stderr, is where a client finds it.
+"$x" -l local:0 </dev/null >"$t/out5" 2>"$t/port_err" &
+s=$!
+for i in $(seq 1 1000); do
+	grep -q '^xdcat: listening on local:' "$t/port_err" && break
+	sleep 0.01
+done
+port=$(sed -n 's/^xdcat: listening on local:\([0-9][0-9]*\)$/\1/p' "$t/port_err")
+if [ -n "$port" ] && [ "$port" != 0 ]; then
+	"$x" "local:$port" <"$t/small" >/dev/null 2>&1
+else
+	kill $s
+fi
+wait $s
+check "-l local:0 prints the port it got, where a client reaches it" \
+	cmp -s "$t/small" "$t/out5"
+
+# Disconnect data over the module's limit: refused before connecting (no
+# listener on 5011: a connect would fail with ECONNREFUSED instead).
+max=$(cat /sys/module/xdiscon/parameters/max_discdata)
+"$x" --disconnect-data "$(head -c $((max + 1)) /dev/zero | tr '\0' x)" \
+	local:5011 <"$t/small" >/dev/null 2>"$t/over_err"
+over_rc=$?
+check "disconnect data over the limit fails before connecting (EMSGSIZE)" \
+	bash -c "[ $over_rc = 1 ] && grep -q '(EMSGSIZE)' '$t/over_err' && ! grep -q ECONNREFUSED '$t/over_err'"
+
+head -c 65537 /dev/zero >"$t/big"
+"$x" --disconnect-data @"$t/big" local:5011 </dev/null >/dev/null 2>"$t/big_err"
+big_rc=$?
+check "@FILE over 65536 bytes is an error, not cut short" \
+	bash -c "[ $big_rc = 1 ] && grep -q '(EMSGSIZE)' '$t/big_err'"
+
+"$x" --linger 5x local:5011 </dev/null >/dev/null 2>&1
+linger_rc=$?
+check "--linger takes only a number (usage error)" [ "$linger_rc" = 2 ]
+
+"$x" --abort --linger 3 local:5011 </dev/null >/dev/null 2>&1
+excl_rc=$?
+check "--abort and --linger exclude each other (usage error)" [ "$excl_rc" = 2 ]
 tap_done
