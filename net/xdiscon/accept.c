@@ -11,6 +11,7 @@
 
 #include "compat.h"
 #include "xdiscon.h"
+#include "trace.h"
 
 int xdiscon_listen(struct socket *sock, int backlog)
 {
@@ -24,7 +25,7 @@ int xdiscon_listen(struct socket *sock, int backlog)
 	} else if (sk->sk_state == XDISCON_UNCONNECTED) {
 		err = xsk->transport->listen(xsk, max(backlog, 0));
 		if (!err)
-			WRITE_ONCE(sk->sk_state, XDISCON_LISTEN);
+			xdiscon_set_state(xsk, XDISCON_LISTEN);
 	} else if (sk->sk_state != XDISCON_LISTEN) {
 		err = -EINVAL;
 	}
@@ -79,7 +80,7 @@ int xdiscon_publish_child(struct xdiscon_sock *listener,
 	} else if (sk_acceptq_is_full(lsk)) {
 		err = -EAGAIN;
 	} else {
-		WRITE_ONCE(child->sk.sk_state, XDISCON_CONNECTED);
+		xdiscon_set_state(child, XDISCON_CONNECTED);
 		list_add_tail(&child->accept_node, &listener->accept_q);
 		child->listener = listener;
 		sk_acceptq_added(lsk);

@@ -25,6 +25,9 @@
 #include "compat.h"
 #include "xdiscon.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 static int family = AF_XDISCON_DEFAULT;
 module_param(family, int, 0444);
 MODULE_PARM_DESC(family, "socket family number to register (default "
@@ -237,6 +240,22 @@ static int xdiscon_bind(struct socket *sock, struct xdiscon_sockaddr *uaddr,
 }
 
 /*
+ * Move @xsk to @state, traced (xdiscon_state).  /proc and poll read
+ * sk_state locklessly: WRITE_ONCE().  Under lock_sock(), or with the
+ * socket not yet published (an accepted one, under its listener's
+ * sk_receive_queue.lock).
+ */
+void xdiscon_set_state(struct xdiscon_sock *xsk, int state)
+{
+	int old = xsk->sk.sk_state;
+
+	if (old == state)
+		return;
+	WRITE_ONCE(xsk->sk.sk_state, state);
+	trace_xdiscon_state(xsk, old, state);
+}
+
+/*
  * The transport finished an asynchronous connect (-EINPROGRESS from its
  * ->connect): @err 0 connects the socket, anything else fails it for
  * good, reported through SO_ERROR as TCP does.  Under lock_sock().
@@ -250,12 +269,12 @@ void xdiscon_connect_done(struct xdiscon_sock *xsk, int err)
 	if (err) {
 		WRITE_ONCE(sk->sk_err, -err);
 		WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
-		WRITE_ONCE(sk->sk_state, XDISCON_CLOSED);
+		xdiscon_set_state(xsk, XDISCON_CLOSED);
 		if (sk->sk_socket)
 			sk->sk_socket->state = SS_UNCONNECTED;
 		sk_error_report(sk);
 	} else {
-		WRITE_ONCE(sk->sk_state, XDISCON_CONNECTED);
+		xdiscon_set_state(xsk, XDISCON_CONNECTED);
 		if (sk->sk_socket)
 			sk->sk_socket->state = SS_CONNECTED;
 	}
@@ -335,14 +354,14 @@ static int xdiscon_connect_locked(struct socket *sock,
 	if (err == -EINPROGRESS) {
 		xdiscon_set_addr(&xsk->remote, addr);
 		sock->state = SS_CONNECTING;
-		WRITE_ONCE(sk->sk_state, XDISCON_CONNECTING);
+		xdiscon_set_state(xsk, XDISCON_CONNECTING);
 		return xdiscon_connect_wait(sk, timeo);
 	}
 	if (err)
 		return err;
 	xdiscon_set_addr(&xsk->remote, addr);
 	sock->state = SS_CONNECTED;
-	WRITE_ONCE(sk->sk_state, XDISCON_CONNECTED);
+	xdiscon_set_state(xsk, XDISCON_CONNECTED);
 	sk->sk_state_change(sk);
 	/*
 	 * TCP's contract for a non-blocking connect: EINPROGRESS, then
@@ -498,6 +517,7 @@ static void xdiscon_close_conn(struct xdiscon_sock *xsk)
 	long timeo;
 
 	if (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) {
+		trace_xdiscon_reset(xsk, XDISCON_RESET_ABORT);
 		xsk->transport->abort(xsk);
 		return;
 	}
@@ -511,8 +531,14 @@ static void xdiscon_close_conn(struct xdiscon_sock *xsk)
 	while (!xdiscon_linger_done(xsk) && timeo && !signal_pending(current))
 		sk_wait_event(sk, &timeo, xdiscon_linger_done(xsk), &wait);
 	remove_wait_queue(sk_sleep(sk), &wait);
-	if (!xdiscon_linger_done(xsk))
-		xsk->transport->abort(xsk);
+	if (xdiscon_linger_done(xsk)) {
+		trace_xdiscon_linger(xsk, XDISCON_LINGER_DELIVERED);
+		return;
+	}
+	trace_xdiscon_linger(xsk, timeo ? XDISCON_LINGER_INTERRUPTED :
+					  XDISCON_LINGER_TIMEOUT);
+	trace_xdiscon_reset(xsk, XDISCON_RESET_LINGER);
+	xsk->transport->abort(xsk);
 }
 
 /* Connections never accepted are reset: their peers see ECONNRESET. */
@@ -522,9 +548,10 @@ static void xdiscon_flush_accept_queue(struct xdiscon_sock *xsk)
 
 	while ((child = xdiscon_dequeue_child(xsk))) {
 		lock_sock_nested(&child->sk, SINGLE_DEPTH_NESTING);
+		trace_xdiscon_reset(child, XDISCON_RESET_UNACCEPTED);
 		child->transport->abort(child);
 		child->transport->release(child);
-		WRITE_ONCE(child->sk.sk_state, XDISCON_CLOSED);
+		xdiscon_set_state(child, XDISCON_CLOSED);
 		xdiscon_sk_purge(child);
 		release_sock(&child->sk);
 		sock_put(&child->sk);
@@ -544,7 +571,7 @@ static int xdiscon_release(struct socket *sock)
 	switch (sk->sk_state) {
 	case XDISCON_LISTEN:
 		spin_lock_bh(&sk->sk_receive_queue.lock);
-		WRITE_ONCE(sk->sk_state, XDISCON_CLOSED);
+		xdiscon_set_state(xsk, XDISCON_CLOSED);
 		spin_unlock_bh(&sk->sk_receive_queue.lock);
 		wake_up_interruptible_all(&xsk->backlog_wait);
 		xsk->transport->unbind(xsk);
@@ -562,15 +589,16 @@ static int xdiscon_release(struct socket *sock)
 		if (xsk->bound)
 			xsk->transport->unbind(xsk);
 		xsk->bound = false;
-		WRITE_ONCE(sk->sk_state, XDISCON_CLOSED);
+		xdiscon_set_state(xsk, XDISCON_CLOSED);
 		break;
 	case XDISCON_CONNECTING:
 		/* Like TCP: an unfinished connect is abandoned with a reset. */
+		trace_xdiscon_reset(xsk, XDISCON_RESET_CONNECTING);
 		xsk->transport->abort(xsk);
 		xsk->transport->release(xsk);
 		xsk->transport->unbind(xsk);
 		xsk->bound = false;
-		WRITE_ONCE(sk->sk_state, XDISCON_CLOSED);
+		xdiscon_set_state(xsk, XDISCON_CLOSED);
 	}
 	sock_orphan(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);

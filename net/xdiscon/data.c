@@ -18,6 +18,7 @@
 
 #include "compat.h"
 #include "xdiscon.h"
+#include "trace.h"
 
 /*
  * Stream chunks: a linear head plus up to 32 KiB of pages, as AF_UNIX, or
@@ -107,6 +108,7 @@ int xdiscon_send_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data)
 		return err;
 	}
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+	trace_xdiscon_disconnect_send(xsk, data->len);
 	xsk->transport->send_disconnect(xsk, data);
 	sk->sk_state_change(sk);
 	return 0;
@@ -716,6 +718,7 @@ static void xdiscon_rcv_wake(struct sock *sk, int band)
 void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data)
 {
 	struct sock *sk = &xsk->sk;
+	unsigned int len = data->len;	/* a close may free it once queued */
 	bool first;
 
 	spin_lock_bh(&sk->sk_receive_queue.lock);
@@ -730,6 +733,7 @@ void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data)
 		kfree_skb(data);
 		return;
 	}
+	trace_xdiscon_disconnect_recv(xsk, len);
 	xdiscon_rcv_wake(sk, (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ?
 			 POLL_HUP : POLL_IN);
 }
@@ -749,6 +753,7 @@ void xdiscon_rcv_reset(struct xdiscon_sock *xsk)
 	spin_unlock_bh(&sk->sk_receive_queue.lock);
 	if (!first)
 		return;
+	trace_xdiscon_reset(xsk, XDISCON_RESET_PEER);
 	sk_error_report(sk);
 	xdiscon_rcv_wake(sk, POLL_HUP);
 }

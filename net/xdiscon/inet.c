@@ -24,6 +24,7 @@
 
 #include "compat.h"
 #include "inet.h"
+#include "trace.h"
 
 /*
  * How long a closed socket waits for the peer's disconnect and FIN before
@@ -361,6 +362,7 @@ static void xd_inet_timer_work(struct work_struct *w)
 	if (conn->deadline_kind == XD_F_HANDSHAKEN &&
 	    !test_bit(XD_F_HANDSHAKEN, &conn->flags)) {
 		xd_inet_stat_inc(net, XD_INET_STAT_HANDSHAKE_TIMEOUTS);
+		trace_xdiscon_inet_handshake_timeout(xsk, !!conn->parent);
 		if (conn->parent)
 			drop = xd_inet_unpend(conn);
 		else

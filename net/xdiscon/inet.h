@@ -314,7 +314,7 @@ int xd_inet_send_hello(struct xd_inet_conn *conn);
 void xd_inet_reset_locked(struct xd_inet_conn *conn, bool notify,
 			  int err);
 void xd_inet_reset(struct xd_inet_conn *conn, int err);
-void xd_inet_protocol_error(struct xd_inet_conn *conn);
+void xd_inet_protocol_error(struct xd_inet_conn *conn, int rule);
 void xd_inet_maybe_finish(struct xd_inet_conn *conn);
 int xd_inet_xmit(struct xdiscon_sock *xsk, struct sk_buff *skb);
 void xd_inet_send_disconnect(struct xdiscon_sock *xsk,

@@ -221,7 +221,7 @@ void xd_inet_hello(struct xd_inet_conn *conn, struct sk_buff *skb)
 
 	kfree_skb(skb);
 	if (err)
-		xd_inet_protocol_error(conn);
+		xd_inet_protocol_error(conn, XD_RULE_HELLO);
 	else if (conn->parent)
 		xd_inet_server_hello(conn, &hello);
 	else

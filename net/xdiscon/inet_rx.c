@@ -609,13 +609,15 @@ static int xd_inet_tcp_status(struct xd_inet_conn *conn, bool *eof,
 static void xd_inet_rx(struct xd_inet_conn *conn)
 {
 	bool eof, truncated;
-	int err;
+	int err, rule = 0;
 
 	if (test_bit(XD_F_RESET, &conn->flags))
 		return;
 	err = xd_inet_deliver(conn);
 	if (err || test_bit(XD_F_PROTO_ERR, &conn->flags)) {
-		xd_inet_protocol_error(conn);
+		xd_inet_protocol_error(conn,
+				       test_bit(XD_F_PROTO_ERR, &conn->flags) ?
+				       XD_RULE_HEADER : XD_RULE_ORDER);
 		return;
 	}
 	mutex_lock(&conn->s->lock);
@@ -627,10 +629,14 @@ static void xd_inet_rx(struct xd_inet_conn *conn)
 	 */
 	if (!err && eof && !skb_queue_empty_lockless(&conn->rxq))
 		eof = false;
-	if (!err && eof && truncated)
-		err = -EPROTO;		/* a frame cut short by FIN */
-	if (!err && eof && !test_bit(XD_F_DISC_RCVD, &conn->flags))
-		err = -EPROTO;		/* FIN without the disconnect */
+	if (!err && eof && truncated) {
+		err = -EPROTO;
+		rule = XD_RULE_TRUNCATED;
+	}
+	if (!err && eof && !test_bit(XD_F_DISC_RCVD, &conn->flags)) {
+		err = -EPROTO;
+		rule = XD_RULE_NO_DISCONNECT;
+	}
 	if (!err && eof) {
 		set_bit(XD_F_EOF, &conn->flags);
 		xd_inet_maybe_finish(conn);
@@ -638,7 +644,7 @@ static void xd_inet_rx(struct xd_inet_conn *conn)
 	mutex_unlock(&conn->s->lock);
 
 	if (err == -EPROTO)
-		xd_inet_protocol_error(conn);
+		xd_inet_protocol_error(conn, rule);
 	else if (err && xd_inet_unpend(conn))
 		xd_inet_drop_pending(conn);
 	else if (err)

@@ -23,6 +23,7 @@
 
 #include "compat.h"
 #include "inet.h"
+#include "trace.h"
 
 static void xd_inet_frame(struct sk_buff *skb, u8 type)
 {
@@ -313,10 +314,12 @@ void xd_inet_reset(struct xd_inet_conn *conn, int err)
 	release_sock(sk);
 }
 
-void xd_inet_protocol_error(struct xd_inet_conn *conn)
+/* The peer broke @rule (enum xd_wire_rule): reset.  Process context. */
+void xd_inet_protocol_error(struct xd_inet_conn *conn, int rule)
 {
 	xd_inet_stat_inc(sock_net(&conn->xsk->sk),
 			 XD_INET_STAT_PROTO_ERRORS);
+	trace_xdiscon_inet_protocol_error(conn->xsk, rule);
 	if (xd_inet_unpend(conn))
 		xd_inet_drop_pending(conn);
 	else

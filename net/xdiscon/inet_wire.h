@@ -46,6 +46,18 @@ struct xd_hello {
 #define XD_WIRE_STREAM		1
 #define XD_WIRE_SEQPACKET	2
 
+/*
+ * The rules a peer can break, each of which resets the connection (the
+ * xdiscon_inet_protocol_error tracepoint names it).
+ */
+enum xd_wire_rule {
+	XD_RULE_HEADER,		/* a frame header the format does not allow */
+	XD_RULE_ORDER,		/* a frame out of place (data before HELLO...) */
+	XD_RULE_HELLO,		/* a HELLO with a bad magic, version or type */
+	XD_RULE_TRUNCATED,	/* FIN in the middle of a frame */
+	XD_RULE_NO_DISCONNECT,	/* FIN without the disconnect frame */
+};
+
 int xd_frame_check(const struct xd_frame_hdr *hdr);
 
 struct xd_reader;

@@ -69,6 +69,22 @@ enum xdiscon_rx_end {
 	XDISCON_RX_RESET,	/* the connection was reset */
 };
 
+/* Why a connection was reset (the xdiscon_reset tracepoint). */
+enum xdiscon_reset_cause {
+	XDISCON_RESET_PEER,		/* the peer, or its transport, reset */
+	XDISCON_RESET_ABORT,		/* close() with SO_LINGER {1, 0} */
+	XDISCON_RESET_LINGER,		/* a lingering close gave up */
+	XDISCON_RESET_CONNECTING,	/* closed while connecting */
+	XDISCON_RESET_UNACCEPTED,	/* its listener closed before accept() */
+};
+
+/* How a lingering close ended (the xdiscon_linger tracepoint). */
+enum xdiscon_linger_result {
+	XDISCON_LINGER_DELIVERED,	/* the peer's transport took it all */
+	XDISCON_LINGER_TIMEOUT,
+	XDISCON_LINGER_INTERRUPTED,	/* a signal, or the task exiting */
+};
+
 struct seq_file;
 struct xdiscon_sock;
 
@@ -266,6 +282,14 @@ struct xdiscon_sock {
 
 #define XDISCON_RX_HANDOFF	0	/* bit in @rx_handoff */
 
+/* @xsk's transport's id, or 0 before its bind; any context. */
+static inline u16 xdiscon_transport_id(const struct xdiscon_sock *xsk)
+{
+	const struct xdiscon_transport *t = READ_ONCE(xsk->transport);
+
+	return t ? t->id : 0;
+}
+
 /*
  * Set a socket's own address (@local or @remote) to @src.  /proc reads
  * the port locklessly: it is written with WRITE_ONCE().
@@ -293,6 +317,7 @@ struct sock *xdiscon_sk_alloc_child(struct xdiscon_sock *listener);
 void xdiscon_peercred_current(struct sock *sk);
 void xdiscon_peercred_copy(struct sock *sk, struct sock *from);
 void xdiscon_connect_done(struct xdiscon_sock *xsk, int err);
+void xdiscon_set_state(struct xdiscon_sock *xsk, int state);
 
 /* accept.c */
 int xdiscon_listen(struct socket *sock, int backlog);

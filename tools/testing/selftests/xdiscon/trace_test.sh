@@ -1,0 +1,129 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The xdiscon tracepoints, through tracefs: a connection's life shows up
+# in order on each socket (state changes, disconnect sent and received),
+# and resets, a linger's end, an inet protocol error and a handshake
+# timeout each name their cause.  Needs XD_ROOT (the build tree).
+set -u
+. "$(dirname "$0")/tap.sh"
+x=$XD_ROOT/bin/xdcat
+t=$(mktemp -d)
+tr=/sys/kernel/tracing
+trap 'echo 0 >"$tr/events/xdiscon/enable" 2>/dev/null; rm -rf "$t"' EXIT
+
+plan 9
+[ -d "$tr/events" ] || mount -t tracefs nodev "$tr" 2>/dev/null
+if [ ! -d "$tr/events/xdiscon" ]; then
+	echo "# no events/xdiscon in $tr"
+	for i in $(seq 1 9); do check "tracefs has events/xdiscon" false; done
+	tap_done
+fi
+
+# Trace what "$@" does; the events, one per line, from the event name on.
+traced() {
+	echo >"$tr/trace"
+	echo 1 >"$tr/events/xdiscon/enable"
+	"$@"
+	echo 0 >"$tr/events/xdiscon/enable"
+	sed -n 's/.* \(xdiscon_[a-z_]*: .*\)$/\1/p' "$tr/trace" >"$t/events"
+}
+
+# The events of the socket that logged $1 (a fixed string), in order,
+# without the socket's address.
+socket_events() {
+	local sk
+	sk=$(grep -F -- "$1" "$t/events" | head -n 1 | sed -n 's/.*skaddr=\([0-9a-fx]*\) .*/\1/p')
+	[ -n "$sk" ] || return 0
+	grep -F "skaddr=$sk " "$t/events" | sed "s/skaddr=$sk //"
+}
+
+one_connection() {
+	"$x" -l local:5020 -d bye </dev/null >/dev/null 2>&1 &
+	local s=$!
+	wait_listen 5020
+	printf hi | "$x" local:5020 -d total >/dev/null 2>&1
+	wait $s
+}
+traced one_connection
+# The client: the one that sent 5 bytes of disconnect data.
+socket_events "len=5" >"$t/client"
+want_client() {
+	local first last
+	first=$(head -n 1 "$t/client")
+	last=$(tail -n 1 "$t/client")
+	[ "$first" = "xdiscon_state: transport=local UNCONNECTED -> CONNECTED" ] &&
+	[ "$last" = "xdiscon_state: transport=local CONNECTED -> CLOSED" ] &&
+	grep -qx "xdiscon_disconnect_send: transport=local len=5" "$t/client" &&
+	grep -qx "xdiscon_disconnect_recv: transport=local len=3" "$t/client" &&
+	[ "$(wc -l <"$t/client")" = 4 ]
+}
+check "a local connection's life, in order, on the client" want_client
+socket_events "LISTEN" >"$t/listener"
+check "the listener: UNCONNECTED -> LISTEN -> CLOSED" \
+	[ "$(cat "$t/listener")" = "xdiscon_state: transport=local UNCONNECTED -> LISTEN
+xdiscon_state: transport=local LISTEN -> CLOSED" ]
+
+inet_connection() {
+	"$x" -l 127.0.0.1:5021 -d bye </dev/null >/dev/null 2>&1 &
+	local s=$!
+	wait_listen 5021
+	printf hi | "$x" 127.0.0.1:5021 -d total >/dev/null 2>&1
+	wait $s
+}
+traced inet_connection
+socket_events "len=5" >"$t/inet"
+check "an inet connect goes UNCONNECTED -> CONNECTING -> CONNECTED" \
+	bash -c "head -n 2 '$t/inet' | tr '\n' '|' | grep -qx 'xdiscon_state: transport=inet UNCONNECTED -> CONNECTING|xdiscon_state: transport=inet CONNECTING -> CONNECTED|'"
+check "an inet connection sends and receives its disconnect" \
+	bash -c "grep -qx 'xdiscon_disconnect_send: transport=inet len=5' '$t/inet' &&
+		 grep -qx 'xdiscon_disconnect_recv: transport=inet len=3' '$t/inet'"
+
+aborted() {
+	"$x" -l local:5022 </dev/null >/dev/null 2>&1 &
+	local s=$!
+	wait_listen 5022
+	printf x | "$x" --abort local:5022 >/dev/null 2>&1
+	wait $s
+}
+traced aborted
+check "--abort: reset cause=abort here, cause=peer there" \
+	bash -c "grep -q 'xdiscon_reset: transport=local cause=abort' '$t/events' &&
+		 grep -q 'xdiscon_reset: transport=local cause=peer' '$t/events'"
+
+lingered() {
+	"$x" -l local:5023 </dev/null >/dev/null 2>&1 &
+	local s=$!
+	wait_listen 5023
+	printf x | "$x" --linger 5 local:5023 >/dev/null 2>&1
+	wait $s
+}
+traced lingered
+check "--linger: the linger ends delivered" \
+	grep -q 'xdiscon_linger: transport=local result=delivered' "$t/events"
+
+# A raw TCP peer (bash's /dev/tcp): a frame type the format lacks, then
+# silence past the handshake timeout (10 s).
+bad_peer() {
+	"$x" -l 127.0.0.1:5024 </dev/null >/dev/null 2>&1 &
+	local s=$! i
+	wait_listen 5024
+	exec 3<>/dev/tcp/127.0.0.1/5024
+	printf '\x07\x00\x00\x00\x00\x00\x00\x00' >&3
+	exec 4<>/dev/tcp/127.0.0.1/5024
+	for i in $(seq 1 300); do
+		grep -q xdiscon_inet_handshake_timeout "$tr/trace" && break
+		sleep 0.1
+	done
+	exec 3>&- 4>&-
+	kill $s
+	wait $s 2>/dev/null
+}
+traced bad_peer
+check "a bad frame header: inet_protocol_error rule=header" \
+	grep -q 'xdiscon_inet_protocol_error: transport=inet rule=header' "$t/events"
+check "a silent peer: inet_handshake_timeout side=accepted" \
+	grep -q 'xdiscon_inet_handshake_timeout: transport=inet side=accepted' "$t/events"
+check "nothing was logged without a socket address" \
+	bash -c "! grep -v 'skaddr=' '$t/events' | grep -q ."
+tap_done
