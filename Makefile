@@ -38,6 +38,8 @@ VERSION    := 1.0.0
 SOVERSION  := 1
 PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib
+# The interpreter make install installs the Python package (tools/python) for.
+PYTHON     ?= python3
 KVER       ?= $(shell uname -r)
 KDIR       ?= /lib/modules/$(KVER)/build
 
@@ -220,6 +222,8 @@ install: lib xdcat
 	install -m 755 $(BUILD)/bin/xdcat $(DESTDIR)$(PREFIX)/bin/
 	for m in $(MAN_PAGES); do \
 		install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done
+	$(PYTHON) -m pip install -q --no-deps --no-index --no-cache-dir \
+		--root-user-action=ignore --root=$(or $(DESTDIR),/) tools/python
 	@if [ -d "$(KDIR)" ]; then \
 		$(MAKE) -s module-install KDIR=$(KDIR); \
 	else echo "install: no kernel build tree at $(KDIR) (set KDIR or KVER): module not installed"; fi
@@ -242,6 +246,9 @@ uninstall:
 	for m in $(MAN_PAGES); do \
 		rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 	rm -f $(DESTDIR)/lib/modules/*/updates/xdiscon.ko
+	@if [ -n "$(DESTDIR)" ]; then \
+		find $(DESTDIR)/ -depth -path '*-packages/xdiscon*' -exec rm -rf {} +; \
+	else $(PYTHON) -m pip uninstall -q -y --root-user-action=ignore xdiscon; fi
 
 # make install into a scratch DESTDIR, build the examples through
 # pkg-config alone, then make uninstall: host-install.tap.  The examples

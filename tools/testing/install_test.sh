@@ -16,7 +16,7 @@ lib=$dest$pfx/lib
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-plan 10
+plan 11
 rm -rf "$dest"
 check "make install DESTDIR PREFIX KDIR" \
 	make -s -C "$top" install DESTDIR="$dest" PREFIX=$pfx KDIR="$kdir"
@@ -74,6 +74,19 @@ examples_ok() {
 check "examples build with pkg-config --cflags --libs xdiscon only" examples_ok
 
 check "pkg-config --modversion says 1.0.0" [ "$(pc --modversion)" = 1.0.0 ]
+
+# The Python package, for the python3 make install used, under DESTDIR.
+python_ok() {
+	local init dir
+	init=$(find "$dest" -path '*-packages/xdiscon/__init__.py' | head -n 1)
+	[ -n "$init" ] || { echo "# no xdiscon package under $dest"; return 1; }
+	dir=$(dirname "$(dirname "$init")")
+	PYTHONPATH=$dir python3 -c 'import xdiscon, socket
+assert issubclass(xdiscon.XdisconSocket, socket.socket)
+assert xdiscon.SOL_XDISCON == 299' &&
+	[ -f "$(dirname "$init")/../xdiscon-1.0.0.dist-info/METADATA" ]
+}
+check "the Python package xdiscon installs, offline, and imports" python_ok
 
 uninstall_ok() {
 	make -s -C "$top" install DESTDIR="$scratch" PREFIX=$pfx KDIR="$kdir" >/dev/null &&
