@@ -258,7 +258,7 @@ static void say_port(int fd, const struct sockaddr_xdiscon *a)
 	if (a->sxd_port)
 		return;
 	if (getsockname(fd, (struct sockaddr *)&got, &len) ||
-	    xd_format_addr(&got, text, sizeof(text)))
+	    xd_format_addr(&got, text, sizeof(text)) < 0)
 		die("getsockname");
 	fprintf(stderr, "%s: listening on %s\n", prog, text);
 }

@@ -113,6 +113,8 @@ for _name, _args in (
                      ctypes.c_int]),
         ("getsockname", [ctypes.c_int, ctypes.c_char_p, _socklen_p]),
         ("getpeername", [ctypes.c_int, ctypes.c_char_p, _socklen_p]),
+        ("getsockopt", [ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                        ctypes.c_char_p, _socklen_p]),
         ("recvmsg", [ctypes.c_int, ctypes.POINTER(_Msghdr), ctypes.c_int])):
     getattr(_libc, _name).argtypes = _args
 getattr(_libc, "recvmsg").restype = ctypes.c_ssize_t
@@ -350,18 +352,25 @@ class XdisconSocket(_socket.socket):
                 disc = value
         return data, disc
 
+    def _discdata_option(self, option):
+        # socket.getsockopt() takes buffers of 1024 bytes at most.
+        buf = ctypes.create_string_buffer(XDISCON_DISCDATA_CAP)
+        size = ctypes.c_uint32(XDISCON_DISCDATA_CAP)
+        if _libc.getsockopt(self.fileno(), SOL_XDISCON, option, buf,
+                            ctypes.byref(size)):
+            raise _oserror(ctypes.get_errno())
+        return buf.raw[:size.value]
+
     def peer_disconnect_data(self):
         """The peer's disconnect data, once it came; OSError ENODATA
         before (XDISCON_PEER_DISCDATA)."""
-        return self.getsockopt(SOL_XDISCON, XDISCON_PEER_DISCDATA,
-                               XDISCON_DISCDATA_CAP)
+        return self._discdata_option(XDISCON_PEER_DISCDATA)
 
     @property
     def disconnect_data(self):
         """What a later shutdown(SHUT_WR) or close() sends
         (XDISCON_DISCDATA)."""
-        return self.getsockopt(SOL_XDISCON, XDISCON_DISCDATA,
-                               XDISCON_DISCDATA_CAP)
+        return self._discdata_option(XDISCON_DISCDATA)
 
     @disconnect_data.setter
     def disconnect_data(self, data):

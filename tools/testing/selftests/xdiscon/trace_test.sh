@@ -20,13 +20,15 @@ if [ ! -d "$tr/events/xdiscon" ]; then
 	tap_done
 fi
 
-# Trace what "$@" does; the events, one per line, from the event name on.
+# Trace what "$@" does: the events, one per line, from the event name on
+# ($t/events), and the same without the sockets' addresses ($t/plain).
 traced() {
 	echo >"$tr/trace"
 	echo 1 >"$tr/events/xdiscon/enable"
 	"$@"
 	echo 0 >"$tr/events/xdiscon/enable"
 	sed -n 's/.* \(xdiscon_[a-z_]*: .*\)$/\1/p' "$tr/trace" >"$t/events"
+	sed 's/skaddr=[0-9a-fx]* //' "$t/events" >"$t/plain"
 }
 
 # The events of the socket that logged $1 (a fixed string), in order,
@@ -87,9 +89,9 @@ aborted() {
 	wait $s
 }
 traced aborted
-check "--abort: reset cause=abort here, cause=peer there" \
-	bash -c "grep -q 'xdiscon_reset: transport=local cause=abort' '$t/events' &&
-		 grep -q 'xdiscon_reset: transport=local cause=peer' '$t/events'"
+check "xdcat --abort: reset cause=abort here, cause=peer there" \
+	bash -c "grep -q 'xdiscon_reset: transport=local cause=abort' '$t/plain' &&
+		 grep -q 'xdiscon_reset: transport=local cause=peer' '$t/plain'"
 
 lingered() {
 	"$x" -l local:5023 </dev/null >/dev/null 2>&1 &
@@ -99,8 +101,8 @@ lingered() {
 	wait $s
 }
 traced lingered
-check "--linger: the linger ends delivered" \
-	grep -q 'xdiscon_linger: transport=local result=delivered' "$t/events"
+check "xdcat --linger: the linger ends delivered" \
+	grep -q 'xdiscon_linger: transport=local result=delivered' "$t/plain"
 
 # A raw TCP peer (bash's /dev/tcp): a frame type the format lacks, then
 # silence past the handshake timeout (10 s).
@@ -121,9 +123,9 @@ bad_peer() {
 }
 traced bad_peer
 check "a bad frame header: inet_protocol_error rule=header" \
-	grep -q 'xdiscon_inet_protocol_error: transport=inet rule=header' "$t/events"
+	grep -q 'xdiscon_inet_protocol_error: transport=inet rule=header' "$t/plain"
 check "a silent peer: inet_handshake_timeout side=accepted" \
-	grep -q 'xdiscon_inet_handshake_timeout: transport=inet side=accepted' "$t/events"
+	grep -q 'xdiscon_inet_handshake_timeout: transport=inet side=accepted' "$t/plain"
 check "nothing was logged without a socket address" \
 	bash -c "! grep -v 'skaddr=' '$t/events' | grep -q ."
 tap_done

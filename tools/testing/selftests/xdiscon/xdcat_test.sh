@@ -51,7 +51,7 @@ s=$!
 wait_listen 5004
 "$x" --seqpacket local:5004 <"$t/small" >/dev/null 2>&1
 wait $s
-check "--seqpacket moves a file byte-exact" cmp -s "$t/small" "$t/out3"
+check "xdcat --seqpacket moves a file byte-exact" cmp -s "$t/small" "$t/out3"
 
 # --abort: the reader sees ECONNRESET, named on one line.
 "$x" -l local:5005 </dev/null >/dev/null 2>"$t/abort_err" &
@@ -60,7 +60,7 @@ wait_listen 5005
 head -c 10 /dev/zero | "$x" --abort local:5005 >/dev/null 2>&1
 wait $s
 abort_rc=$?
-check "--abort: the peer fails with ECONNRESET" \
+check "xdcat --abort: the peer fails with ECONNRESET" \
 	bash -c "[ $abort_rc = 1 ] && grep -q '(ECONNRESET)' '$t/abort_err'"
 
 "$x" local:5999 </dev/null >/dev/null 2>"$t/refused"
@@ -79,6 +79,7 @@ check "localhost:PORT resolves and moves a file over TCP" cmp -s "$t/small" "$t/
 s=$!
 for i in $(seq 1 1000); do
 	grep -q '^xdcat: listening on local:' "$t/port_err" && break
+	kill -0 $s 2>/dev/null || break
 	sleep 0.01
 done
 port=$(sed -n 's/^xdcat: listening on local:\([0-9][0-9]*\)$/\1/p' "$t/port_err")
@@ -88,7 +89,7 @@ else
 	kill $s
 fi
 wait $s
-check "-l local:0 prints the port it got, where a client reaches it" \
+check "xdcat -l local:0 prints the port it got, where a client reaches it" \
 	cmp -s "$t/small" "$t/out5"
 
 # Disconnect data over the module's limit: refused before connecting (no
@@ -108,9 +109,9 @@ check "@FILE over 65536 bytes is an error, not cut short" \
 
 "$x" --linger 5x local:5011 </dev/null >/dev/null 2>&1
 linger_rc=$?
-check "--linger takes only a number (usage error)" [ "$linger_rc" = 2 ]
+check "xdcat --linger takes only a number (usage error)" [ "$linger_rc" = 2 ]
 
 "$x" --abort --linger 3 local:5011 </dev/null >/dev/null 2>&1
 excl_rc=$?
-check "--abort and --linger exclude each other (usage error)" [ "$excl_rc" = 2 ]
+check "xdcat --abort and --linger exclude each other (usage error)" [ "$excl_rc" = 2 ]
 tap_done
