@@ -25,7 +25,6 @@
 #include "compat.h"
 #include "xdiscon.h"
 
-#define CREATE_TRACE_POINTS
 #include "trace.h"
 
 static int family = AF_XDISCON_DEFAULT;
@@ -237,22 +236,6 @@ static int xdiscon_bind(struct socket *sock, struct xdiscon_sockaddr *uaddr,
 	err = xdiscon_bind_locked(xdiscon_sk(sk), (void *)uaddr);
 	release_sock(sk);
 	return err;
-}
-
-/*
- * Move @xsk to @state, traced (xdiscon_state).  /proc and poll read
- * sk_state locklessly: WRITE_ONCE().  Under lock_sock(), or with the
- * socket not yet published (an accepted one, under its listener's
- * sk_receive_queue.lock).
- */
-void xdiscon_set_state(struct xdiscon_sock *xsk, int state)
-{
-	int old = xsk->sk.sk_state;
-
-	if (old == state)
-		return;
-	WRITE_ONCE(xsk->sk.sk_state, state);
-	trace_xdiscon_state(xsk, old, state);
 }
 
 /*
