@@ -222,8 +222,10 @@ install: lib xdcat
 	install -m 755 $(BUILD)/bin/xdcat $(DESTDIR)$(PREFIX)/bin/
 	for m in $(MAN_PAGES); do \
 		install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done
-	$(PYTHON) -m pip install -q --no-deps --no-index --no-cache-dir \
-		--root-user-action=ignore --root=$(or $(DESTDIR),/) tools/python
+	@if $(PYTHON) -m pip --version >/dev/null 2>&1; then \
+		$(PYTHON) -m pip install -q --no-deps --no-index --no-cache-dir \
+			--root-user-action=ignore --root="$(or $(DESTDIR),/)" tools/python; \
+	else echo "install: no pip for $(PYTHON): the Python package not installed"; fi
 	@if [ -d "$(KDIR)" ]; then \
 		$(MAKE) -s module-install KDIR=$(KDIR); \
 	else echo "install: no kernel build tree at $(KDIR) (set KDIR or KVER): module not installed"; fi
@@ -246,9 +248,13 @@ uninstall:
 	for m in $(MAN_PAGES); do \
 		rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 	rm -f $(DESTDIR)/lib/modules/*/updates/xdiscon.ko
-	@if [ -n "$(DESTDIR)" ]; then \
-		find $(DESTDIR)/ -depth -path '*-packages/xdiscon*' -exec rm -rf {} +; \
-	else $(PYTHON) -m pip uninstall -q -y --root-user-action=ignore xdiscon; fi
+	@if [ -n "$(DESTDIR)" ] && [ "$$(cd "$(DESTDIR)" 2>/dev/null && pwd)" != / ]; then \
+		find "$(DESTDIR)" -xdev -depth -path '*/[sd][ia][ts][et]-packages/*' \
+			\( -name xdiscon -o -name 'xdiscon-*.dist-info' \) \
+			-exec rm -rf {} +; \
+	elif $(PYTHON) -m pip --version >/dev/null 2>&1; then \
+		$(PYTHON) -m pip uninstall -q -y --root-user-action=ignore \
+			--break-system-packages xdiscon; fi
 
 # make install into a scratch DESTDIR, build the examples through
 # pkg-config alone, then make uninstall: host-install.tap.  The examples

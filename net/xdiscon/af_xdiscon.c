@@ -484,6 +484,20 @@ static bool xdiscon_linger_done(struct xdiscon_sock *xsk)
 	return xsk->transport->tx_done(xsk);
 }
 
+/* The peer, or the transport, reset the connection already. */
+static bool xdiscon_reset_seen(const struct xdiscon_sock *xsk)
+{
+	return READ_ONCE(xsk->rx_end) == XDISCON_RX_RESET;
+}
+
+/* Reset the connection from this side, for @cause.  Under lock_sock(). */
+static void xdiscon_abort(struct xdiscon_sock *xsk, int cause)
+{
+	if (!xdiscon_reset_seen(xsk))
+		trace_xdiscon_reset(xsk, cause);
+	xsk->transport->abort(xsk);
+}
+
 /*
  * Winsock's closesocket() semantics on Linux terms:
  * - SO_LINGER off: the disconnect (with XDISCON_DISCDATA) is sent and
@@ -500,8 +514,7 @@ static void xdiscon_close_conn(struct xdiscon_sock *xsk)
 	long timeo;
 
 	if (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) {
-		trace_xdiscon_reset(xsk, XDISCON_RESET_ABORT);
-		xsk->transport->abort(xsk);
+		xdiscon_abort(xsk, XDISCON_RESET_ABORT);
 		return;
 	}
 	if (!(sk->sk_shutdown & SEND_SHUTDOWN))
@@ -514,14 +527,15 @@ static void xdiscon_close_conn(struct xdiscon_sock *xsk)
 	while (!xdiscon_linger_done(xsk) && timeo && !signal_pending(current))
 		sk_wait_event(sk, &timeo, xdiscon_linger_done(xsk), &wait);
 	remove_wait_queue(sk_sleep(sk), &wait);
-	if (xdiscon_linger_done(xsk)) {
+	if (xdiscon_reset_seen(xsk)) {
+		trace_xdiscon_linger(xsk, XDISCON_LINGER_RESET);
+	} else if (xdiscon_linger_done(xsk)) {
 		trace_xdiscon_linger(xsk, XDISCON_LINGER_DELIVERED);
-		return;
+	} else {
+		trace_xdiscon_linger(xsk, timeo ? XDISCON_LINGER_INTERRUPTED :
+						  XDISCON_LINGER_TIMEOUT);
+		xdiscon_abort(xsk, XDISCON_RESET_LINGER);
 	}
-	trace_xdiscon_linger(xsk, timeo ? XDISCON_LINGER_INTERRUPTED :
-					  XDISCON_LINGER_TIMEOUT);
-	trace_xdiscon_reset(xsk, XDISCON_RESET_LINGER);
-	xsk->transport->abort(xsk);
 }
 
 /* Connections never accepted are reset: their peers see ECONNRESET. */
@@ -531,8 +545,7 @@ static void xdiscon_flush_accept_queue(struct xdiscon_sock *xsk)
 
 	while ((child = xdiscon_dequeue_child(xsk))) {
 		lock_sock_nested(&child->sk, SINGLE_DEPTH_NESTING);
-		trace_xdiscon_reset(child, XDISCON_RESET_UNACCEPTED);
-		child->transport->abort(child);
+		xdiscon_abort(child, XDISCON_RESET_UNACCEPTED);
 		child->transport->release(child);
 		xdiscon_set_state(child, XDISCON_CLOSED);
 		xdiscon_sk_purge(child);
@@ -576,8 +589,7 @@ static int xdiscon_release(struct socket *sock)
 		break;
 	case XDISCON_CONNECTING:
 		/* Like TCP: an unfinished connect is abandoned with a reset. */
-		trace_xdiscon_reset(xsk, XDISCON_RESET_CONNECTING);
-		xsk->transport->abort(xsk);
+		xdiscon_abort(xsk, XDISCON_RESET_CONNECTING);
 		xsk->transport->release(xsk);
 		xsk->transport->unbind(xsk);
 		xsk->bound = false;

@@ -362,11 +362,13 @@ static void xd_inet_timer_work(struct work_struct *w)
 	if (conn->deadline_kind == XD_F_HANDSHAKEN &&
 	    !test_bit(XD_F_HANDSHAKEN, &conn->flags)) {
 		xd_inet_stat_inc(net, XD_INET_STAT_HANDSHAKE_TIMEOUTS);
-		trace_xdiscon_inet_handshake_timeout(xsk, !!conn->parent);
+		/* A closing listener may have taken the child meanwhile. */
 		if (conn->parent)
 			drop = xd_inet_unpend(conn);
 		else
 			xd_inet_reset_locked(conn, true, -ETIMEDOUT);
+		if (drop || !conn->parent)
+			trace_xdiscon_inet_handshake_timeout(xsk, drop);
 	} else if (conn->deadline_kind == XD_F_RELEASED && xd_conn_tcp(conn)) {
 		xd_inet_stat_inc(net, XD_INET_STAT_BG_CLOSE_TIMEOUTS);
 		xd_inet_reset_locked(conn, false, 0);

@@ -489,6 +489,25 @@ static bool xd_inet_rx_room(struct xd_inet_conn *conn, struct sk_buff *skb)
 }
 
 /*
+ * The peer's disconnect, taken off rxq: 0 delivered, -EPROTO, or 1 when
+ * its data found no memory: it is back on rxq, as a frame without room
+ * is, and mem_work tries again.
+ */
+static int xd_inet_deliver_disconnect(struct xd_inet_conn *conn,
+				      struct sk_buff *skb)
+{
+	int err = xd_inet_rcv_disconnect(conn, skb, GFP_KERNEL);
+
+	if (err == -ENOMEM) {
+		xd_inet_rxq_requeue(conn, skb);
+		xd_inet_mem_retry(conn);
+		return 1;
+	}
+	kfree_skb(skb);
+	return err;
+}
+
+/*
  * Deliver parsed frames while the socket has room.  Returns 0, or
  * -EPROTO for a frame out of place.
  */
@@ -538,8 +557,9 @@ static int __xd_inet_deliver(struct xd_inet_conn *conn)
 			continue;
 		}
 		if (type == XD_FRAME_DISCONNECT) {
-			err = xd_inet_rcv_disconnect(conn, skb, GFP_KERNEL);
-			kfree_skb(skb);
+			err = xd_inet_deliver_disconnect(conn, skb);
+			if (err > 0)
+				return 0;
 		} else if (!xdiscon_skb_unread(skb) &&
 			   xsk->sk.sk_type == SOCK_STREAM) {
 			consume_skb(skb);	/* a stream has no empty records */
@@ -637,6 +657,9 @@ static void xd_inet_rx(struct xd_inet_conn *conn)
 		err = -EPROTO;
 		rule = XD_RULE_NO_DISCONNECT;
 	}
+	/* The frame reader stopped at a bad header: that broke the rules. */
+	if (err == -EPROTO && test_bit(XD_F_PROTO_ERR, &conn->flags))
+		rule = XD_RULE_HEADER;
 	if (!err && eof) {
 		set_bit(XD_F_EOF, &conn->flags);
 		xd_inet_maybe_finish(conn);

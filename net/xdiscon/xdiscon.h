@@ -75,14 +75,15 @@ enum xdiscon_reset_cause {
 	XDISCON_RESET_ABORT,		/* close() with SO_LINGER {1, 0} */
 	XDISCON_RESET_LINGER,		/* a lingering close gave up */
 	XDISCON_RESET_CONNECTING,	/* closed while connecting */
-	XDISCON_RESET_UNACCEPTED,	/* its listener closed before accept() */
+	XDISCON_RESET_UNACCEPTED,	/* listener closed, it in the queue */
 };
 
 /* How a lingering close ended (the xdiscon_linger tracepoint). */
 enum xdiscon_linger_result {
 	XDISCON_LINGER_DELIVERED,	/* the peer's transport took it all */
 	XDISCON_LINGER_TIMEOUT,
-	XDISCON_LINGER_INTERRUPTED,	/* a signal, or the task exiting */
+	XDISCON_LINGER_INTERRUPTED,	/* a signal */
+	XDISCON_LINGER_RESET,		/* the connection was reset meanwhile */
 };
 
 struct seq_file;

@@ -47,12 +47,18 @@ async def recv_disconnect(loop, sock, bufsize):
 
 
 async def send_disconnect(loop, sock, data, payload=b""):
-    """sock.send_disconnect() on a non-blocking socket: all of @payload."""
+    """sock.send_disconnect() on a non-blocking socket, @payload whole
+    (a record, or a few bytes): the disconnect follows all of it."""
     while True:
         try:
-            return sock.send_disconnect(data, payload)
+            sent = sock.send_disconnect(data, payload)
         except BlockingIOError:
             await ready(loop, sock, write=True)
+            continue
+        if sent != len(payload):
+            raise OSError("send_disconnect() sent %d of %d bytes"
+                          % (sent, len(payload)))
+        return sent
 
 
 async def read_to_end(loop, sock):

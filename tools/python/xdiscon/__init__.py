@@ -174,6 +174,8 @@ def _to_sockaddr(address, fam):
         transport = XDISCON_TRANSPORT_INET
         addr, scope = _inet_addr(host)
     if len(address) == 4:
+        if not isinstance(address[3], int):
+            raise TypeError("AF_XDISCON address scope_id must be int")
         scope = address[3]
     return _SOCKADDR.pack(fam, transport, _struct.pack("!H", port), 0,
                           addr, scope)
@@ -252,22 +254,32 @@ class XdisconSocket(_socket.socket):
     def connect(self, address):
         raw = _to_sockaddr(address, self.family)
         timeout = self.gettimeout()
-        if _libc.connect(self.fileno(), raw, len(raw)) == 0:
-            return
-        err = ctypes.get_errno()
-        # Interrupted, or under a timeout: the connect goes on; wait.
-        if err == _errno.EINTR or (timeout and err == _errno.EINPROGRESS):
-            deadline = None if not timeout else _time.monotonic() + timeout
-            self._wait(True, deadline)
-            err = self.getsockopt(_socket.SOL_SOCKET, _socket.SO_ERROR)
-            if not err:
+        deadline = None if not timeout else _time.monotonic() + timeout
+        interrupted = False
+        while True:
+            if _libc.connect(self.fileno(), raw, len(raw)) == 0:
                 return
-        raise _oserror(err)
+            err = ctypes.get_errno()
+            if err == _errno.EINTR:
+                # PEP 475: again; a connect that goes on says EALREADY.
+                interrupted = True
+                continue
+            if err == _errno.EISCONN and interrupted:
+                return
+            if ((err == _errno.EALREADY and interrupted) or
+                    (timeout and err == _errno.EINPROGRESS)):
+                self._wait(True, deadline)
+                err = self.getsockopt(_socket.SOL_SOCKET, _socket.SO_ERROR)
+                if not err:
+                    return
+            raise _oserror(err)
 
     def connect_ex(self, address):
         try:
             self.connect(address)
-        except (TimeoutError, _socket.gaierror):
+        except TimeoutError:
+            return _errno.EWOULDBLOCK   # as socket.connect_ex()
+        except _socket.gaierror:
             raise
         except OSError as e:
             if e.errno is None:
@@ -312,7 +324,8 @@ class XdisconSocket(_socket.socket):
         n = self._retry(call)
         address = (_from_sockaddr(name.raw[:msg.namelen])
                    if msg.namelen else None)
-        return (data.raw[:n], self._cmsgs(control.raw[:msg.controllen]),
+        return (data.raw[:min(n, bufsize)],
+                self._cmsgs(control.raw[:msg.controllen]),
                 msg.flags, address)
 
     @staticmethod
@@ -337,9 +350,9 @@ class XdisconSocket(_socket.socket):
         """Send @payload, then end the sending direction with @data as
         the disconnect data, in one sendmsg() (WSASendDisconnect).
         Returns the bytes of @payload sent."""
+        data = bytes(memoryview(data))
         return self.sendmsg(
-            [payload], [(SOL_XDISCON, XDISCON_CMSG_DISCONNECT, bytes(data))],
-            flags)
+            [payload], [(SOL_XDISCON, XDISCON_CMSG_DISCONNECT, data)], flags)
 
     def recv_disconnect(self, bufsize, flags=0):
         """recv(), and the peer's disconnect data: (data, None) before
@@ -374,7 +387,8 @@ class XdisconSocket(_socket.socket):
 
     @disconnect_data.setter
     def disconnect_data(self, data):
-        self.setsockopt(SOL_XDISCON, XDISCON_DISCDATA, bytes(data))
+        self.setsockopt(SOL_XDISCON, XDISCON_DISCDATA,
+                        bytes(memoryview(data)))
 
     def max_disconnect_data(self):
         """The most disconnect data this socket sends or receives."""
