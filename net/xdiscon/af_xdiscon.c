@@ -2,8 +2,9 @@
 /*
  * AF_XDISCON: family registration and the socket API entry points that
  * manage connections (bind, connect, shutdown, release, poll).  Listening
- * and the accept queue are in accept.c, the data path in data.c,
- * disconnect data in discdata.c, the transports in their own files.
+ * and the accept queue are in accept.c, sending and delivery in data.c,
+ * the reader in recv.c, disconnect data in discdata.c, the transports in
+ * their own files.
  * Lock order and refcounts: xdiscon.h.
  *
  * The family number is a module parameter: Linux refuses numbers at or
@@ -660,11 +661,13 @@ static int xdiscon_ioctl(struct socket *sock, unsigned int cmd,
 
 /*
  * .family holds the default number: the kernel reads the registered number
- * from struct net_proto_family and sk->sk_family, never from here.  The
- * two tables are the same; the code tells the types apart by sk->sk_type.
+ * from struct net_proto_family and sk->sk_family, never from here.  Only
+ * a stream socket has splice_read: a pipe keeps no record boundaries, so
+ * SOCK_SEQPACKET splices through recvmsg(), as AF_UNIX's.
  */
 static const struct proto_ops xdiscon_stream_ops = {
 	XDISCON_COMMON_OPS,
+	.splice_read	= xdiscon_splice_read,
 };
 
 static const struct proto_ops xdiscon_seqpacket_ops = {

@@ -71,6 +71,28 @@ static inline void xdiscon_sk_net_refcnt_upgrade(struct sock *sk)
 #endif
 
 /*
+ * sendfile() and splice() into a socket: from 6.5 on, sendmsg() with
+ * MSG_SPLICE_PAGES and the pages in a bvec iterator, which the socket may
+ * take by reference; before, the socket layer copies them in through an
+ * ordinary sendmsg() (sock_no_sendpage()), the flag is 0 and the splice
+ * never called.
+ */
+#include <linux/skbuff.h>
+
+#ifdef XDISCON_HAVE_SPLICE_PAGES
+#define XDISCON_MSG_SPLICE_PAGES MSG_SPLICE_PAGES
+#define xdiscon_skb_splice_from_iter skb_splice_from_iter
+#else
+#define XDISCON_MSG_SPLICE_PAGES 0
+static inline ssize_t xdiscon_skb_splice_from_iter(struct sk_buff *skb,
+						   struct iov_iter *iter,
+						   ssize_t maxsize, gfp_t gfp)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+/*
  * Hand @n pages of @bv (@len bytes in all) to TCP without copying them,
  * under the TCP socket's lock; bytes TCP took, or an error.  With
  * MSG_MORE in @flags TCP holds a partial segment back for what follows.

@@ -343,8 +343,6 @@ void xdiscon_child_init(struct xdiscon_sock *child,
 
 /* data.c */
 int xdiscon_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
-int xdiscon_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
-		    int flags);
 bool xdiscon_rcv_room(struct xdiscon_sock *xsk, unsigned int truesize,
 		      unsigned int limit);
 void xdiscon_rcv_charge_setup(void);
@@ -352,12 +350,20 @@ int xdiscon_rcv_charge_init(struct xdiscon_sock *xsk);
 void xdiscon_rcv_charge_exit(struct xdiscon_sock *xsk);
 bool xdiscon_rcv_charge(struct xdiscon_sock *xsk, struct sk_buff *skb);
 void xdiscon_rcv_skb(struct xdiscon_sock *xsk, struct sk_buff *skb);
-bool xdiscon_rcv_handoff(struct xdiscon_sock *xsk);
 void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data);
 void xdiscon_rcv_reset(struct xdiscon_sock *xsk);
-void xdiscon_rcv_purge(struct xdiscon_sock *xsk);
 int xdiscon_send_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data);
 int xdiscon_send_set_disconnect(struct xdiscon_sock *xsk);
+
+/* recv.c */
+struct pipe_inode_info;
+int xdiscon_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		    int flags);
+ssize_t xdiscon_splice_read(struct socket *sock, loff_t *ppos,
+			    struct pipe_inode_info *pipe, size_t len,
+			    unsigned int flags);
+bool xdiscon_rcv_handoff(struct xdiscon_sock *xsk);
+void xdiscon_rcv_purge(struct xdiscon_sock *xsk);
 
 /* discdata.c */
 extern unsigned int xdiscon_max_discdata;
