@@ -8,7 +8,8 @@
 #                  the verdict
 #   make demo      set up, build, run the transaction-total demo in a VM
 #   make           the module against KDIR (the running kernel's headers),
-#                  libxdiscon, xdcat, examples, selftests: no set-up
+#                  libxdiscon, xdcat, examples: no set-up
+#   make selftests the selftests (uring_test needs liburing-dev)
 #   make module-debug / module-debug7 / module-stock
 #                  the module for a test kernel (build/debug, build/debug7,
 #                  build/stock), W=1 and sparse
@@ -94,7 +95,7 @@ CFLAGS_USER := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	module-kcsan selftests lint check demo vm-debug vm-debug7 vm-stock clean lib xdcat examples lib-test install \
 	uninstall module-install install-test dkms-src dkms-test dkms-clean
 
-all: module lib xdcat examples selftests
+all: module lib xdcat examples
 
 setup:
 	@$(VM)/setup.sh

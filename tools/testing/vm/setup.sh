@@ -9,7 +9,7 @@
 set -euo pipefail
 
 PKGS="build-essential flex bison libelf-dev libssl-dev bc cpio kmod sparse dkms pkg-config
-      qemu-system-x86 busybox-static python3 python3-pytest iproute2 iptables xz-utils
+      qemu-system-x86 busybox-static python3 python3-pytest liburing-dev iproute2 iptables xz-utils
       linux-source-6.12 linux-image-amd64 linux-headers-amd64"
 
 export DEBIAN_FRONTEND=noninteractive
