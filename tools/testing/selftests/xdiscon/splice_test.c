@@ -249,18 +249,26 @@ TEST_F(conn, splice_full_pipe_loses_nothing)
 {
 	static unsigned char out[200000], in[200000];
 	size_t got = 0, i, small = 64 * 10;
-	int p[2];
+	int p[2], status;
 	ssize_t n;
+	pid_t pid;
 
 	for (i = 0; i < sizeof(out); i++)
 		out[i] = pattern_byte(i);
 	ASSERT_EQ(0, pipe(p));
 	ASSERT_EQ(4096, fcntl(p[1], F_SETPIPE_SZ, 4096));
-	for (i = 0; i < small; i += 10)
-		ASSERT_EQ(10, send(self->cfd, out + i, 10, 0));
-	ASSERT_EQ(sizeof(out) - small,
-		  send(self->cfd, out + small, sizeof(out) - small, 0));
-	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	/* More than the socket buffers hold: a child sends. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		for (i = 0; i < small; i += 10)
+			if (send(self->cfd, out + i, 10, 0) != 10)
+				_exit(1);
+		if (send(self->cfd, out + small, sizeof(out) - small, 0) !=
+		    sizeof(out) - small)
+			_exit(1);
+		_exit(shutdown(self->cfd, SHUT_WR) ? 1 : 0);
+	}
 	arm_alarm(30);
 	while (got < sizeof(in)) {
 		n = splice(self->sfd, NULL, p[1], NULL, sizeof(in), 0);
@@ -274,6 +282,8 @@ TEST_F(conn, splice_full_pipe_loses_nothing)
 	EXPECT_EQ(0, memcmp(in, out, sizeof(in)));
 	EXPECT_EQ(0, splice(self->sfd, NULL, p[1], NULL, 4096, 0));
 	alarm(0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	close(p[0]);
 	close(p[1]);
 }
