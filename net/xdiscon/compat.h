@@ -75,13 +75,23 @@ static inline void xdiscon_sk_net_refcnt_upgrade(struct sock *sk)
  * MSG_SPLICE_PAGES and the pages in a bvec iterator, which the socket may
  * take by reference; before, the socket layer copies them in through an
  * ordinary sendmsg() (sock_no_sendpage()), the flag is 0 and the splice
- * never called.
+ * never called.  Later kernels dropped skb_splice_from_iter()'s unused
+ * gfp argument.
  */
 #include <linux/skbuff.h>
 
 #ifdef XDISCON_HAVE_SPLICE_PAGES
 #define XDISCON_MSG_SPLICE_PAGES MSG_SPLICE_PAGES
-#define xdiscon_skb_splice_from_iter skb_splice_from_iter
+static inline ssize_t xdiscon_skb_splice_from_iter(struct sk_buff *skb,
+						   struct iov_iter *iter,
+						   ssize_t maxsize, gfp_t gfp)
+{
+#ifdef XDISCON_HAVE_SPLICE_FROM_ITER_GFP
+	return skb_splice_from_iter(skb, iter, maxsize, gfp);
+#else
+	return skb_splice_from_iter(skb, iter, maxsize);
+#endif
+}
 #else
 #define XDISCON_MSG_SPLICE_PAGES 0
 static inline ssize_t xdiscon_skb_splice_from_iter(struct sk_buff *skb,
