@@ -125,8 +125,8 @@ int xdiscon_send_set_disconnect(struct xdiscon_sock *xsk)
  * The next skb of a send, with up to *@size bytes of @msg; *@size becomes
  * what it took.  A stream socket's sendfile() and splice()
  * (MSG_SPLICE_PAGES, 6.5 on) lend it the pages themselves, a reference
- * each, charged to the sender by the bytes they hold: the peer reads
- * what the pages hold when it reads them, as with TCP.
+ * each, charged to the sender by the bytes they hold: as with TCP, the
+ * peer gets what the pages hold when the bytes leave the sender.
  */
 static struct sk_buff *xdiscon_data_skb(struct sock *sk, struct msghdr *msg,
 					size_t *size, int noblock, int *err)

@@ -16,8 +16,8 @@
  *   to the socket when nothing waits ahead of it and queues every other
  *   frame on conn->rxq; and they queue work.  The only xdiscon lock they
  *   take is the socket's receive-queue lock (hence _bh everywhere).
- *   With a reader in recvmsg() and bulk data in TCP, data_ready() leaves
- *   the frames to it: the reader runs the frame reader in its own
+ *   With a reader in recvmsg() or splice() and bulk data in TCP,
+ *   data_ready() leaves the frames to it: the reader runs the frame reader in its own
  *   context (xd_inet_pull()).
  * - conn->rx_work (xd_inet_wq, process context) delivers frames into the
  *   xdiscon socket, runs the handshake, notices the peer's end of stream

@@ -79,17 +79,17 @@ static void xd_inet_rcv(struct xd_inet_conn *conn, struct sock *sk)
 #define XD_HANDOFF_MIN	4096
 
 /*
- * Leave the frame reading to a reader in recvmsg(), asleep or copying:
- * xd_inet_pull() runs it on the reader's CPU, and TCP's window update
- * goes from there, as a TCP reader's would, rather than on the CPU that
- * received (on one host, often the sender's, whose time per byte is
+ * Leave the frame reading to a reader in recvmsg() or splice(), asleep or
+ * copying: xd_inet_pull() runs it on the reader's CPU, and TCP's window
+ * update goes from there, as a TCP reader's would, rather than on the CPU
+ * that received (on one host, often the sender's, whose time per byte is
  * bulk's limit).  Only for bulk data: a small frame costs less to read
  * here than the reader's trip through the TCP socket's lock, which would
  * lengthen every request and answer.  A frame whose header the frame
  * reader holds did not arrive whole, so is bulk: its rest goes to the
  * reader however short it is.  Not while the frame reader is stopped or
- * waits for more of a frame than TCP holds: there is nothing to hand
- * over.  The reader count is read first, without the barriers of
+ * waits for more of a frame than TCP holds: there is nothing to hand over.
+ * The reader count is read first, without the barriers of
  * xdiscon_rcv_handoff(): most calls find no reader.  Softirq, TCP's lock
  * held.
  */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The reader: recvmsg and splice_read for both socket types, and the
- * receive work a transport leaves to readers (xdiscon_rcv_handoff()).
+ * The reader: recvmsg for both socket types, splice_read for
+ * SOCK_STREAM, and the receive work a transport leaves to readers
+ * (xdiscon_rcv_handoff()).
  *
  * Only the reader, under lock_sock(), unlinks skbs from
  * sk_receive_queue; transports only append, under the queue's lock, so a
@@ -16,6 +17,7 @@
 #include <net/sock.h>
 
 #include "xdiscon.h"
+
 /*
  * Has something changed that a reader waiting since it saw @seq (rx_seq)
  * must act on?  Lockless, for waiting.  New data, not a non-empty queue:
@@ -68,13 +70,13 @@ static void xdiscon_rcv_wait(struct xdiscon_sock *xsk, long *timeo,
 
 /*
  * For a transport with a pull() (any context, no xdiscon locks): data
- * arrived.  With a reader in recvmsg(), leave the receive work to it, to
- * do in its own context, on its own CPU, rather than the caller's, and
- * return true: it does the work before it sleeps, when it wakes (we wake
- * it if it sleeps) and before it returns.  Return false when no reader
- * will: the caller does it.  Other sleepers on the socket (poll) may see
- * the wakeup with nothing to read yet, as with any spurious wakeup; the
- * reader's delivery wakes them again.
+ * arrived.  With a reader in recvmsg() or splice(), leave the receive work
+ * to it, to do in its own context, on its own CPU, rather than the
+ * caller's, and return true: it does the work before it sleeps, when it
+ * wakes (we wake it if it sleeps) and before it returns.  Return false
+ * when no reader will: the caller does it.  Other sleepers on the socket
+ * (poll) may see the wakeup with nothing to read yet, as with any spurious
+ * wakeup; the reader's delivery wakes them again.
  */
 bool xdiscon_rcv_handoff(struct xdiscon_sock *xsk)
 {

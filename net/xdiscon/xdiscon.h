@@ -7,27 +7,27 @@
  * Contexts and locks
  * ------------------
  * All entry points run in process context.  A transport delivers from
- * process context (the sender's, into the receiver's queue), from
- * softirq (callbacks of the sockets it runs over) or from its own
- * workqueue, or leaves the work to a reader in recvmsg(), which does it
- * through the transport's pull() (xdiscon_rcv_handoff()); each
- * transport's file says which (local.c, inet.h).  The only core lock
- * taken in softirq is sk->sk_receive_queue.lock, so everyone takes it
- * with _bh.
+ * process context (the sender's, into the receiver's queue), from softirq
+ * (callbacks of the sockets it runs over) or from its own workqueue, or
+ * leaves the work to a reader in recvmsg() or splice(), which does it
+ * through the transport's pull() (xdiscon_rcv_handoff()); each transport's
+ * file says which (local.c, inet.h).  The only core lock taken in softirq
+ * is sk->sk_receive_queue.lock, so everyone takes it with _bh.
  *
- * Lock order: lock_sock(sk) -> the transport's connection lock (and what
- * a transport takes under it: see its file) -> a listener's pending_lock
- * -> sk->sk_receive_queue.lock (and a transport's own _bh queue locks).
- * A task holds at most one xdiscon socket lock; transports never take
- * the peer's socket lock, they deliver through the xdiscon_rcv_*()
- * helpers, which take only the receive queue lock.  The per-namespace
- * tables' locks (a transport's port table, the /proc xarray's xa_lock)
- * are taken under lock_sock() at most; the /proc walk takes
- * sk_receive_queue.lock under xa_lock, never the reverse.  xa_lock is
- * not BH-safe: sockets enter and leave the table only in process context
- * (the last sock_put() of an xdiscon socket is a task's or a worker's,
- * never a softirq's: TCP's callbacks run under a reference the socket
- * holds for itself while they are hooked).
+ * Lock order: a pipe's mutex (splice() and sendfile(), as for TCP) ->
+ * lock_sock(sk) -> the transport's connection lock (and what a transport
+ * takes under it: see its file) -> a listener's pending_lock ->
+ * sk->sk_receive_queue.lock (and a transport's own _bh queue locks).
+ * A task holds at most one xdiscon socket lock; transports never take the
+ * peer's socket lock, they deliver through the xdiscon_rcv_*() helpers,
+ * which take only the receive queue lock.  The per-namespace tables' locks
+ * (a transport's port table, the /proc xarray's xa_lock) are taken under
+ * lock_sock() at most; the /proc walk takes sk_receive_queue.lock under
+ * xa_lock, never the reverse.  xa_lock is not BH-safe: sockets enter and
+ * leave the table only in process context (the last sock_put() of an
+ * xdiscon socket is a task's or a worker's, never a softirq's: TCP's
+ * callbacks run under a reference the socket holds for itself while they
+ * are hooked).
  *
  * The lock of xsk->rmem's sk_receive_queue, which guards the receive
  * charge (xdiscon_rcv_charge()), is a leaf: taken with no skb freed
@@ -206,8 +206,8 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  * @rx_seq: skbs ever queued on sk_receive_queue, so that a reader can
  *	wait for new data with data still queued (MSG_PEEK); written under
  *	sk_receive_queue.lock with WRITE_ONCE(), read locklessly.
- * @rx_readers: readers in recvmsg(); atomic.
- * @rx_sleepers: readers asleep in recvmsg(); atomic.
+ * @rx_readers: readers in recvmsg() or splice(); atomic.
+ * @rx_sleepers: readers asleep in recvmsg() or splice(); atomic.
  * @rmem: the sock a transport's received skbs are charged to (see
  *	xdiscon_rcv_charge()), or NULL; set before the transport charges
  *	(under lock_sock() at connect, before the child is published at

@@ -11,7 +11,8 @@ so that above 1 the new version does better.  The A/B figure does not go
 through the anchor: in a one-round xdbench run AF_XDISCON always runs
 before its anchor, which then measures whatever the other's teardown
 left behind, and its noise would count twice.  Prints a table; the last
-lines are 'AB <workload> <transport> <new/base>'.
+lines are 'AB <workload> <transport> <gain>', the gain being new / base
+(base / new for latency).
 """
 import glob
 import json

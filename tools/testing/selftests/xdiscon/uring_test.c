@@ -35,7 +35,7 @@ static void prep_send_disconnect(struct io_uring *ring, struct uring_msg *m,
 	struct cmsghdr *cmsg;
 
 	memset(m, 0, sizeof(*m));
-	strcpy(m->data, data);
+	memcpy(m->data, data, strlen(data) + 1);
 	m->iov.iov_base = m->data;
 	m->iov.iov_len = strlen(data);
 	m->msg.msg_iov = &m->iov;
@@ -86,12 +86,12 @@ static const char *disconnect_of(struct uring_msg *m)
 	return NULL;
 }
 
-/* Submit what is prepared; 0 or -errno. */
+/* Submit the one request prepared; 0 or -errno. */
 static int submit(struct io_uring *ring)
 {
 	int ret = io_uring_submit(ring);
 
-	return ret < 0 ? ret : 0;
+	return ret < 0 ? ret : ret == 1 ? 0 : -EIO;
 }
 
 /* Completions reaped while waiting for another, by user data. */
@@ -200,6 +200,7 @@ TEST_F(conn, sendmsg_recvmsg_disconnect_both_ways)
 	struct uring_msg *rx = calloc(1, sizeof(*rx));
 	struct io_uring *ring = &self->ring;
 
+	ASSERT_TRUE(tx && rx);
 	prep_recvmsg(ring, rx, self->sfd);
 	ASSERT_EQ(0, submit(ring));
 	prep_send_disconnect(ring, tx, self->cfd, "request", "client-bye");
@@ -234,6 +235,7 @@ TEST_F(conn, recvmsg_empty_disconnect_data)
 	struct uring_msg *rx = calloc(1, sizeof(*rx));
 	struct io_uring *ring = &self->ring;
 
+	ASSERT_NE(NULL, rx);
 	prep_recvmsg(ring, rx, self->sfd);
 	ASSERT_EQ(0, submit(ring));
 	ASSERT_EQ(0, shutdown(self->cfd, SHUT_WR));
@@ -268,7 +270,13 @@ TEST_F(conn, send_recv)
 		EXPECT_EQ(0, memcmp(in, out, 4096));
 		return;
 	}
-	while (sent < sizeof(out) || got < sizeof(in)) {
+	/* Each receive is queued before the send that satisfies it. */
+	while (got < sizeof(in)) {
+		sqe = io_uring_get_sqe(ring);
+		io_uring_prep_recv(sqe, self->sfd, in + got, sizeof(in) - got,
+				   0);
+		io_uring_sqe_set_data(sqe, in);
+		ASSERT_EQ(0, submit(ring));
 		if (sent < sizeof(out)) {
 			sqe = io_uring_get_sqe(ring);
 			io_uring_prep_send(sqe, self->cfd, out + sent,
@@ -279,11 +287,6 @@ TEST_F(conn, send_recv)
 			ASSERT_LT(0, res);
 			sent += res;
 		}
-		sqe = io_uring_get_sqe(ring);
-		io_uring_prep_recv(sqe, self->sfd, in + got, sizeof(in) - got,
-				   0);
-		io_uring_sqe_set_data(sqe, in);
-		ASSERT_EQ(0, submit(ring));
 		res = complete(ring, in);
 		ASSERT_LT(0, res);
 		got += res;
@@ -319,6 +322,22 @@ TEST_F(conn, send_zc_not_supported)
 
 	sqe = io_uring_get_sqe(ring);
 	io_uring_prep_send_zc(sqe, self->cfd, buf, sizeof(buf), 0, 0);
+	io_uring_sqe_set_data(sqe, buf);
+	ASSERT_EQ(0, submit(ring));
+	EXPECT_EQ(-EOPNOTSUPP, complete(ring, buf));
+}
+
+/* The same for IORING_OP_SENDMSG_ZC. */
+TEST_F(conn, sendmsg_zc_not_supported)
+{
+	struct io_uring *ring = &self->ring;
+	struct io_uring_sqe *sqe;
+	char buf[16] = "zero-copy";
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	sqe = io_uring_get_sqe(ring);
+	io_uring_prep_sendmsg_zc(sqe, self->cfd, &msg, 0);
 	io_uring_sqe_set_data(sqe, buf);
 	ASSERT_EQ(0, submit(ring));
 	EXPECT_EQ(-EOPNOTSUPP, complete(ring, buf));
