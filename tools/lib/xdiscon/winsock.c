@@ -54,13 +54,14 @@ int WSASendDisconnect(SOCKET s, LPWSABUF data)
 
 int WSARecvDisconnect(SOCKET s, LPWSABUF data)
 {
-	char none;
-	ssize_t n = xd_recv_disconnect(s, data ? data->buf : &none,
-				       data ? data->len : 0);
+	ssize_t n;
 
+	/* No buffer: discard the disconnect data, shut the receive side. */
+	if (!data)
+		return shutdown(s, SHUT_RD) ? SOCKET_ERROR : 0;
+	n = xd_recv_disconnect(s, data->buf, data->len);
 	if (n < 0)
 		return SOCKET_ERROR;
-	if (data)
-		data->len = n;
+	data->len = n;
 	return 0;
 }

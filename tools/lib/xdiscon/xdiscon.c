@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <xdiscon/xdiscon.h>
@@ -45,26 +47,34 @@ int xd_family(void)
 
 /*
  * The family number for xd_socket(), read once: reading sysfs costs more
- * than the socket itself.  If the module was reloaded under another
- * number, socket() fails with EAFNOSUPPORT and the number is read again.
+ * than the socket itself.  Before the module is loaded there is no number
+ * to read: the default one lets socket() load the module on demand
+ * (MODULE_ALIAS_NETPROTO).  If the module registered another number
+ * (its family parameter, or a reload), socket() fails with EAFNOSUPPORT
+ * and the number is read again.
  */
 static int xd_family_cache;
 
 int xd_socket(int type)
 {
 	int family = __atomic_load_n(&xd_family_cache, __ATOMIC_RELAXED);
-	int fd;
+	int fd, live;
 
-	if (family > 0) {
+	if (family <= 0)
+		family = xd_family() > 0 ? xd_family() : AF_XDISCON_DEFAULT;
+	fd = socket(family, type, 0);
+	if (fd < 0 && errno == EAFNOSUPPORT) {
+		live = xd_family();
+		if (live < 0 || live == family) {
+			errno = EAFNOSUPPORT;
+			return -1;
+		}
+		family = live;
 		fd = socket(family, type, 0);
-		if (fd >= 0 || errno != EAFNOSUPPORT)
-			return fd;
 	}
-	family = xd_family();
-	if (family < 0)
-		return -1;
-	__atomic_store_n(&xd_family_cache, family, __ATOMIC_RELAXED);
-	return socket(family, type, 0);
+	if (fd >= 0)
+		__atomic_store_n(&xd_family_cache, family, __ATOMIC_RELAXED);
+	return fd;
 }
 
 /* A decimal port 0..65535 that is all of @s. */
@@ -293,24 +303,45 @@ int xd_send_disconnect(int fd, const void *data, size_t len)
 	return xd_send_final(fd, NULL, 0, data, len, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
+/* Bytes still queued for reading on @fd, or -1. */
+static int xd_unread(int fd)
+{
+	int n;
+
+	return ioctl(fd, SIOCINQ, &n) ? -1 : n;
+}
+
 ssize_t xd_recv_disconnect(int fd, void *buf, size_t len)
 {
 	socklen_t n = len > INT_MAX ? INT_MAX : (socklen_t)len;
-	int err;
+	int unread;
 
 	if (getsockopt(fd, SOL_XDISCON, XDISCON_PEER_DISCDATA, buf, &n)) {
-		if (errno == ERANGE) {
+		if (errno == ERANGE)
 			errno = EMSGSIZE;	/* nothing lost: try bigger */
-			return -1;
-		}
-		err = errno;
-		if (err == ENODATA)
-			shutdown(fd, SHUT_RD);
-		errno = err;
 		return -1;
 	}
-	if (shutdown(fd, SHUT_RD) && errno != ENOTCONN)
+	/*
+	 * Shutting the receiving direction would discard what the peer sent
+	 * before its disconnect: while any of it is unread, leave it open.
+	 */
+	unread = xd_unread(fd);
+	if (unread < 0)
 		return -1;
+	if (!unread && shutdown(fd, SHUT_RD) && errno != ENOTCONN)
+		return -1;
+	return n;
+}
+
+/* The length of the peer's disconnect data: the size ERANGE asks for. */
+static size_t xd_peer_discdata_len(int fd)
+{
+	socklen_t n = 0;
+	char none;
+
+	if (getsockopt(fd, SOL_XDISCON, XDISCON_PEER_DISCDATA, &none, &n) &&
+	    errno != ERANGE)
+		return XD_NO_DISCONNECT;
 	return n;
 }
 
@@ -336,8 +367,12 @@ ssize_t xd_recv(int fd, void *buf, size_t len, int flags, void *data,
 	err = errno;
 	if (ret >= 0 && dlen) {
 		*dlen = XD_NO_DISCONNECT;
-		if (xd_cmsg_get_disconnect(&msg, &got, &glen) == 1) {
-			glen = glen < cap ? glen : cap;
+		if (!ret && (msg.msg_flags & MSG_CTRUNC)) {
+			/* The data stays readable with xd_recv_disconnect(). */
+			*dlen = xd_peer_discdata_len(fd);
+			ret = -1;
+			err = EMSGSIZE;
+		} else if (xd_cmsg_get_disconnect(&msg, &got, &glen) == 1) {
 			if (data && glen)
 				memcpy(data, got, glen);
 			*dlen = glen;
@@ -382,7 +417,7 @@ static int xd_set_linger(int fd, int on, int secs)
 
 int xd_close_graceful(int fd, int timeout_s)
 {
-	int fl = fcntl(fd, F_GETFL), done = 0, err;
+	int fl = fcntl(fd, F_GETFL), done = 0;
 	socklen_t len = sizeof(done);
 
 	if (fl < 0 || timeout_s < 0) {
@@ -406,11 +441,15 @@ int xd_close_graceful(int fd, int timeout_s)
 	 * Winsock: a non-blocking socket with a linger timeout fails with
 	 * WSAEWOULDBLOCK while the close cannot complete, and stays open.
 	 */
-	if (shutdown(fd, SHUT_WR) && errno != EPIPE && errno != ENOTCONN)
-		return -1;
+	if (shutdown(fd, SHUT_WR)) {
+		/* Never connected, or reset: nothing is left to deliver. */
+		if (errno == ENOTCONN)
+			return close(fd);
+		if (errno != EPIPE)
+			return -1;
+	}
 	if (getsockopt(fd, SOL_XDISCON, XDISCON_TX_DONE, &done, &len)) {
-		err = errno;
-		if (err != ENOTCONN)
+		if (errno != ENOTCONN)
 			return -1;
 		done = 1;
 	}
