@@ -323,7 +323,7 @@ TEST_F_TIMEOUT(slow, fuzz, 900)
 {
 	const char *s = getenv("XD_FUZZ_SEED"), *c = getenv("XD_FUZZ_CALLS");
 	struct fuzz *f = calloc(1, sizeof(*f));
-	unsigned long calls = (c ? strtoul(c, NULL, 0) : 50000) /
+	unsigned long calls = (c ? strtoul(c, NULL, 0) : 25000) /
 			      variant->calls_divisor, i, bad = 0;
 	int op, j;
 	long ret;
