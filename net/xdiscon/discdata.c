@@ -172,6 +172,26 @@ static int xdiscon_put_data(const void *data, int len, char __user *optval,
 	return 0;
 }
 
+/*
+ * XDISCON_TX_DONE: nothing of @xsk's is left for the peer to take.  A
+ * socket that never connected, or listens, never has anything; one with
+ * a connect in progress has its disconnect still to send.  Process
+ * context.
+ */
+static int xdiscon_tx_done(struct xdiscon_sock *xsk)
+{
+	struct sock *sk = &xsk->sk;
+	int done;
+
+	lock_sock(sk);
+	done = sk->sk_state == XDISCON_UNCONNECTED ||
+	       sk->sk_state == XDISCON_LISTEN ||
+	       ((sk->sk_shutdown & SEND_SHUTDOWN) && xsk->transport &&
+		xsk->conn && xsk->transport->tx_done(xsk));
+	release_sock(sk);
+	return done;
+}
+
 int xdiscon_getsockopt(struct socket *sock, int level, int optname,
 		       char __user *optval, int __user *optlen)
 {
@@ -188,10 +208,7 @@ int xdiscon_getsockopt(struct socket *sock, int level, int optname,
 		val = READ_ONCE(xdiscon_max_discdata);
 		return xdiscon_put_data(&val, sizeof(val), optval, optlen);
 	case XDISCON_TX_DONE:
-		lock_sock(sk);
-		val = (sk->sk_shutdown & SEND_SHUTDOWN) && xsk->transport &&
-		      xsk->conn && xsk->transport->tx_done(xsk);
-		release_sock(sk);
+		val = xdiscon_tx_done(xsk);
 		return xdiscon_put_data(&val, sizeof(val), optval, optlen);
 	case XDISCON_DISCDATA:
 		lock_sock(sk);
