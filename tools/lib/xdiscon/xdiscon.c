@@ -14,8 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <xdiscon/xdiscon.h>
@@ -55,17 +53,25 @@ int xd_family(void)
  */
 static int xd_family_cache;
 
+/* The number to ask for: the registered one, or the default to load. */
+static int xd_family_or_default(void)
+{
+	int family = xd_family();
+
+	return family > 0 ? family : AF_XDISCON_DEFAULT;
+}
+
 int xd_socket(int type)
 {
 	int family = __atomic_load_n(&xd_family_cache, __ATOMIC_RELAXED);
 	int fd, live;
 
 	if (family <= 0)
-		family = xd_family() > 0 ? xd_family() : AF_XDISCON_DEFAULT;
+		family = xd_family_or_default();
 	fd = socket(family, type, 0);
 	if (fd < 0 && errno == EAFNOSUPPORT) {
-		live = xd_family();
-		if (live < 0 || live == family) {
+		live = xd_family_or_default();
+		if (live == family) {
 			errno = EAFNOSUPPORT;
 			return -1;
 		}
@@ -303,18 +309,38 @@ int xd_send_disconnect(int fd, const void *data, size_t len)
 	return xd_send_final(fd, NULL, 0, data, len, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
-/* Bytes still queued for reading on @fd, or -1. */
-static int xd_unread(int fd)
+/*
+ * 1 when the next read on @fd is the end of stream with the peer's
+ * disconnect, 0 when something is still queued before it (a record of
+ * SOCK_SEQPACKET may be empty: only the control message tells the end),
+ * -1 on error.
+ */
+static int xd_at_disconnect(int fd)
 {
-	int n;
+	union xd_ctl ctl;
+	char c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = &ctl, .msg_controllen = CMSG_SPACE(0),
+	};
+	const void *data;
+	size_t dlen;
+	ssize_t n;
 
-	return ioctl(fd, SIOCINQ, &n) ? -1 : n;
+	n = recvmsg(fd, &msg, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0)
+		return -1;
+	if (n > 0)
+		return 0;
+	return (msg.msg_flags & MSG_CTRUNC) ||
+	       xd_cmsg_get_disconnect(&msg, &data, &dlen) == 1;
 }
 
 ssize_t xd_recv_disconnect(int fd, void *buf, size_t len)
 {
 	socklen_t n = len > INT_MAX ? INT_MAX : (socklen_t)len;
-	int unread;
+	int end;
 
 	if (getsockopt(fd, SOL_XDISCON, XDISCON_PEER_DISCDATA, buf, &n)) {
 		if (errno == ERANGE)
@@ -325,10 +351,10 @@ ssize_t xd_recv_disconnect(int fd, void *buf, size_t len)
 	 * Shutting the receiving direction would discard what the peer sent
 	 * before its disconnect: while any of it is unread, leave it open.
 	 */
-	unread = xd_unread(fd);
-	if (unread < 0)
+	end = xd_at_disconnect(fd);
+	if (end < 0)
 		return -1;
-	if (!unread && shutdown(fd, SHUT_RD) && errno != ENOTCONN)
+	if (end && shutdown(fd, SHUT_RD) && errno != ENOTCONN)
 		return -1;
 	return n;
 }
@@ -415,6 +441,14 @@ static int xd_set_linger(int fd, int on, int secs)
 	return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 }
 
+/* An error or hang-up stands on @fd: a reset, or a connect that failed. */
+static int xd_broken(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
 int xd_close_graceful(int fd, int timeout_s)
 {
 	int fl = fcntl(fd, F_GETFL), done = 0;
@@ -441,18 +475,16 @@ int xd_close_graceful(int fd, int timeout_s)
 	 * Winsock: a non-blocking socket with a linger timeout fails with
 	 * WSAEWOULDBLOCK while the close cannot complete, and stays open.
 	 */
-	if (shutdown(fd, SHUT_WR)) {
-		/* Never connected, or reset: nothing is left to deliver. */
-		if (errno == ENOTCONN)
-			return close(fd);
-		if (errno != EPIPE)
-			return -1;
-	}
-	if (getsockopt(fd, SOL_XDISCON, XDISCON_TX_DONE, &done, &len)) {
+	if (shutdown(fd, SHUT_WR) && errno != EPIPE) {
 		if (errno != ENOTCONN)
 			return -1;
-		done = 1;
+		/* Reset, or a connect that failed: nothing will be delivered. */
+		if (xd_broken(fd))
+			return close(fd);
 	}
+	/* 1 too when it never connected or listens; 0 while connecting. */
+	if (getsockopt(fd, SOL_XDISCON, XDISCON_TX_DONE, &done, &len))
+		return -1;
 	if (!done) {
 		errno = EWOULDBLOCK;
 		return -1;

@@ -6,7 +6,7 @@
 set -u
 . "$(dirname "$0")/tap.sh"
 
-plan 5
+plan 6
 grep -q '^xdiscon ' /proc/modules && rmmod xdiscon
 check "no xdiscon module loaded" bash -c "! grep -q '^xdiscon ' /proc/modules"
 check "socket(22) autoloads it (MODULE_ALIAS_NETPROTO)" \
@@ -15,7 +15,7 @@ check "modprobe's choice is the DKMS build" \
 	bash -c "grep -q '^xdiscon ' /proc/modules && modinfo -n xdiscon | grep -q /updates/dkms/"
 check "the DKMS build passes socket_test" bash -c "'$(dirname "$0")/socket_test' >/dev/null"
 # libxdiscon's xd_socket() (here through xdcat) lets the kernel load it too.
-rmmod xdiscon
+check "the module unloads again" rmmod xdiscon
 check "xd_socket() autoloads it: xdcat gets as far as connect()" \
 	bash -c "'$XD_ROOT/bin/xdcat' local:1 </dev/null 2>&1 | grep -q ECONNREFUSED &&
 		 grep -q '^xdiscon ' /proc/modules"

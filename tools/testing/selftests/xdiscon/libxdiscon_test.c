@@ -2,11 +2,13 @@
 /*
  * libxdiscon's calls against the kernel, on both socket types and both
  * transports: what xd_close_graceful(), xd_recv_disconnect(), xd_recv()
- * and WSARecvDisconnect() do at the edges (a socket that never connected
- * or was reset, no disconnect yet, data left unread, a short buffer).
+ * and WSARecvDisconnect() do at the edges (a socket that never connected,
+ * listens, is still connecting or was reset; no disconnect yet; data or
+ * an empty record left unread; a short buffer).
  */
 #define _GNU_SOURCE
 #include <poll.h>
+#include <netinet/in.h>
 #include <linux/sockios.h>
 
 #include "../kselftest_harness.h"
@@ -54,7 +56,8 @@ FIXTURE_TEARDOWN(lib)
 		close(self->cfd);
 	if (self->sfd >= 0)
 		close(self->sfd);
-	close(self->lfd);
+	if (self->lfd >= 0)
+		close(self->lfd);
 }
 
 /* Wait up to 5 s for any of @events on @fd; the revents, 0 on timeout. */
@@ -123,9 +126,8 @@ TEST_F(lib, recv_disconnect_keeps_unread_data)
 	EXPECT_EQ(4, unread(self->sfd));
 	EXPECT_EQ(4, read(self->sfd, buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "data", 4));
-	/* Everything read: now it shuts the receiving direction. */
+	/* Everything read: it succeeds again, and shuts the direction. */
 	EXPECT_EQ(3, xd_recv_disconnect(self->sfd, buf, sizeof(buf)));
-	EXPECT_EQ(0, read(self->sfd, buf, sizeof(buf)));
 }
 
 /* Disconnect data longer than xd_recv()'s buffer: EMSGSIZE, not cut. */
@@ -154,16 +156,103 @@ TEST_F(lib, recv_empty_disconnect_data_fits_no_buffer)
 	EXPECT_EQ(0, dlen);
 }
 
-/* WSARecvDisconnect() with no buffer discards the data and shuts rx. */
+/*
+ * WSARecvDisconnect() with no buffer shuts the receiving direction, as
+ * shutdown(SHUT_RD) does: the disconnect data and unread data are gone.
+ */
 TEST_F(lib, wsa_recv_disconnect_without_buffer)
 {
 	char buf[16];
 
-	ASSERT_EQ(0, xd_send_disconnect(self->cfd, "reason", 6));
+	ASSERT_EQ(4, xd_send_final(self->cfd, "data", 4, "reason", 6,
+				   MSG_NOSIGNAL));
 	ASSERT_EQ(0, xd_wait_disconnect(self->sfd, 5000));
 	EXPECT_EQ(0, WSARecvDisconnect(self->sfd, NULL));
+	EXPECT_EQ(0, unread(self->sfd));
 	EXPECT_EQ(0, read(self->sfd, buf, sizeof(buf)));
-	EXPECT_TRUE(wait_events(self->sfd, POLLRDHUP) & POLLRDHUP);
+}
+
+/* A listener has nothing to deliver: it closes at once. */
+TEST_F(lib, close_graceful_nonblocking_listener)
+{
+	ASSERT_EQ(0, fcntl(self->lfd, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(0, xd_close_graceful(self->lfd, 5));
+	EXPECT_EQ(-1, fcntl(self->lfd, F_GETFD));
+	self->lfd = -1;
+}
+
+/*
+ * SOCK_SEQPACKET: an empty record queued before the disconnect is data
+ * like any other; xd_recv_disconnect() leaves it readable.
+ */
+static void empty_record_before_disconnect(struct __test_metadata *_metadata,
+					   int transport)
+{
+	int lfd, cfd, sfd;
+	size_t dlen = 0;
+	char buf[16];
+
+	xd_use_transport(transport, 0);
+	lfd = xd_listener(SOCK_SEQPACKET, 1);
+	ASSERT_LE(0, lfd);
+	cfd = xd_pair(SOCK_SEQPACKET, lfd, &sfd);
+	ASSERT_LE(0, cfd);
+	ASSERT_EQ(0, send(cfd, "", 0, 0));
+	ASSERT_EQ(0, xd_send_disconnect(cfd, "bye", 3));
+	ASSERT_EQ(0, xd_wait_disconnect(sfd, 5000));
+	EXPECT_EQ(3, xd_recv_disconnect(sfd, buf, sizeof(buf)));
+	EXPECT_EQ(0, xd_recv(sfd, buf, sizeof(buf), MSG_DONTWAIT, NULL, &dlen));
+	EXPECT_EQ(XD_NO_DISCONNECT, dlen);	/* the empty record */
+	dlen = 0;
+	EXPECT_EQ(-1, xd_recv(sfd, buf, sizeof(buf), 0, NULL, &dlen));
+	EXPECT_EQ(EMSGSIZE, errno);		/* the disconnect, 3 bytes */
+	EXPECT_EQ(3, dlen);
+	close(cfd);
+	close(sfd);
+	close(lfd);
+}
+
+TEST(local_empty_record_before_disconnect)
+{
+	empty_record_before_disconnect(_metadata, XDISCON_TRANSPORT_LOCAL);
+}
+
+TEST(inet_empty_record_before_disconnect)
+{
+	xd_lo_up();
+	empty_record_before_disconnect(_metadata, XDISCON_TRANSPORT_INET);
+}
+
+/*
+ * A connect in progress still has its disconnect to send: EWOULDBLOCK,
+ * and the socket stays open.  The TCP peer accepts but never answers
+ * the handshake.
+ */
+TEST(close_graceful_nonblocking_connecting)
+{
+	struct sockaddr_in6 tcp = { .sin6_family = AF_INET6,
+				    .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	socklen_t len = sizeof(tcp);
+	struct sockaddr_xdiscon a;
+	int lfd, fd;
+
+	xd_lo_up();
+	lfd = socket(AF_INET6, SOCK_STREAM, 0);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&tcp, sizeof(tcp)));
+	ASSERT_EQ(0, listen(lfd, 1));
+	ASSERT_EQ(0, getsockname(lfd, (struct sockaddr *)&tcp, &len));
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	a = xd_addr(ntohs(tcp.sin6_port));
+	fd = xd_socket(SOCK_STREAM | SOCK_NONBLOCK);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-1, connect(fd, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(EINPROGRESS, errno);
+	EXPECT_EQ(-1, xd_close_graceful(fd, 5));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_LE(0, fcntl(fd, F_GETFD));	/* still open */
+	EXPECT_EQ(0, xd_close_abortive(fd));
+	close(lfd);
 }
 
 TEST_HARNESS_MAIN
