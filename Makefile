@@ -4,16 +4,16 @@
 # builds the module; this Makefile drives everything around it:
 #
 #   make check     set up, build, run KUnit and the selftests in VMs
-#                  (debug 6.12, debug 7.x and Debian's stock 6.1), print
-#                  the verdict
+#                  (debug 7.x, Debian's stock 6.12 and 6.1), print the
+#                  verdict
 #   make demo      set up, build, run the transaction-total demo in a VM
 #   make           the module against KDIR (the running kernel's headers),
 #                  libxdiscon, xdcat, examples: no set-up
 #   make selftests the selftests (uring_test needs liburing-dev)
-#   make module-debug / module-debug7 / module-stock
-#                  the module for a test kernel (build/debug, build/debug7,
-#                  build/stock), W=1 and sparse
-#   make vm-debug / vm-debug7 / vm-stock
+#   make module-debug7 / module-stock / module-stock612 / module-debug
+#                  the module for a test kernel (build/debug7, build/stock,
+#                  build/stock612, build/debug), W=1 and sparse
+#   make vm-debug7 / vm-stock / vm-stock612 / vm-debug
 #                  one VM run, results under build/results/
 #   make lint      checkpatch --strict on the kernel sources
 #   make bench     benchmarks in a VM on the stock kernel (build/results/bench)
@@ -47,14 +47,20 @@ KDIR       ?= /lib/modules/$(KVER)/build
 KSRCS      := Kbuild $(shell find net kunit include -name '*.[ch]')
 CHECK_SRCS := $(filter %.c %.h,$(KSRCS))
 
-# Debian 12's stock kernel: newest installed 6.1 headers and its image.
-STOCK_KDIR  = $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64)))
-STOCK_KVER  = $(patsubst /usr/src/linux-headers-%,%,$(STOCK_KDIR))
-STOCK_IMAGE = /boot/vmlinuz-$(STOCK_KVER)
+# Debian 12's stock kernels, 6.1 and 6.12: the newest installed headers
+# of each and their images.
+stock_kdir   = $(lastword $(shell printf '%s\n' $(filter-out %-cloud-amd64 %-rt-amd64,\
+	$(wildcard /usr/src/linux-headers-$(1).*-amd64)) | sort -V))
+STOCK_KDIR     = $(call stock_kdir,6.1)
+STOCK_KVER     = $(patsubst /usr/src/linux-headers-%,%,$(STOCK_KDIR))
+STOCK_IMAGE    = /boot/vmlinuz-$(STOCK_KVER)
+STOCK612_KDIR  = $(call stock_kdir,6.12)
+STOCK612_KVER  = $(patsubst /usr/src/linux-headers-%,%,$(STOCK612_KDIR))
+STOCK612_IMAGE = /boot/vmlinuz-$(STOCK612_KVER)
 # The debug test kernels' build trees (built once, cached by kernel.sh):
-# 6.12 from Debian 12, the newest 7.x from Debian testing/backports, and
-# the KCSAN 6.12 that make soak also runs (KCSAN cannot share a kernel
-# with KASAN).
+# the newest 7.x from Debian testing/backports, which make check runs;
+# 6.12 from Debian 12 and the KCSAN 6.12 (KCSAN cannot share a kernel
+# with KASAN), which make vm-debug and make soak run.
 LINUX7      ?= 7.3.4-1~bpo13+1
 DEBUG_KDIR  = $$($(VM)/kernel.sh 6.12)
 DEBUG7_KDIR = $$($(VM)/kernel.sh $(LINUX7) linux7.config)
@@ -62,7 +68,11 @@ KCSAN_KDIR  = $$($(VM)/kernel.sh 6.12 kcsan.config)
 LINUX7_LABEL = debug-$(shell echo '$(LINUX7)' | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
 
 VNG_ACCEL  := $(if $(XDISCON_KVM),,--disable-kvm)
-VNG        := vng $(VNG_ACCEL) --user root --cpus 2 --memory 2G
+# The guest sees the host's root, udev rules included; with all of them,
+# virtme-init's udev coldplug takes minutes on a debug kernel under
+# emulation.  The VMs get only the rules they need (tools/testing/vm/udev).
+VNG        := vng $(VNG_ACCEL) --user root --cpus 2 --memory 2G \
+	      --rodir=/usr/lib/udev/rules.d=$(VM)/udev
 
 # The selftests each kernel's VM runs, in order: their own Makefile
 # derives the lists from the sources.
@@ -92,7 +102,8 @@ CFLAGS_USER := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	       -I$(TOP)/$(LIB_SRC)/include
 
 .PHONY: bench bench-ab soak all setup module module-debug module-debug7 module-stock \
-	module-kcsan selftests lint check demo vm-debug vm-debug7 vm-stock clean lib xdcat examples lib-test install \
+	module-stock612 module-kcsan selftests lint check demo vm-debug vm-debug7 vm-stock \
+	vm-stock612 clean lib xdcat examples lib-test install \
 	uninstall module-install install-test dkms-src dkms-test dkms-clean
 
 all: module lib xdcat examples
@@ -135,12 +146,15 @@ module-debug7: setup
 module-stock: setup
 	$(call build_module,stock,$(STOCK_KDIR))
 
+module-stock612: setup
+	$(call build_module,stock612,$(STOCK612_KDIR))
+
 module-kcsan: setup
 	$(call build_module,kcsan,$(KCSAN_KDIR))
 
-# checkpatch --strict --no-tree from the kernel source the set-up installs.
+# checkpatch --strict --no-tree from the 7.x debug kernel's source.
 lint: setup
-	@mkdir -p $(RESULTS)/host; kdir=$(DEBUG_KDIR); \
+	@mkdir -p $(RESULTS)/host; kdir=$(DEBUG7_KDIR); \
 	src=$$(readlink -f $$kdir/source); \
 	if $$src/scripts/checkpatch.pl --strict --no-tree --terse -q -f $(CHECK_SRCS) \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG | grep -v '^total:'; \
@@ -275,11 +289,11 @@ dkms-src:
 	@cp -a --parents $(KSRCS) $(DESTDIR)/usr/src/xdiscon-$(VERSION)/
 	@sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DESTDIR)/usr/src/xdiscon-$(VERSION)/dkms.conf
 
-# dkms add/build/install for Debian's stock kernel: host-dkms.tap.  The
-# stock VM then loads that build on demand (dkms_vm_test.sh).
+# dkms add/build/install for Debian's stock kernels: host-dkms.tap.  The
+# stock VMs then load those builds on demand (dkms_vm_test.sh).
 dkms-test: setup
 	@mkdir -p $(RESULTS)/host
-	-@tools/testing/dkms_test.sh $(VERSION) $(STOCK_KVER) \
+	-@tools/testing/dkms_test.sh $(VERSION) "$(STOCK_KVER)" "$(STOCK612_KVER)" \
 		>$(RESULTS)/host/host-dkms.tap 2>$(BUILD)/dkms-test.log; \
 		echo "dkms-test: exit $$?"
 
@@ -290,7 +304,12 @@ dkms-clean:
 # -- VM runs ----------------------------------------------------------------
 
 # One VM run: $(1) label, $(2) kernel image, $(3) module build dir,
-# $(4) the selftests to run, in order, $(5) extra environment.
+# $(4) the selftests to run, in order, $(5) extra environment, $(6) the
+# seconds it may take (VM_TIMEOUT unless given).  A run that takes longer
+# is killed and its unfinished tests count as failed: the limits stop a
+# hung guest, well above what each run takes.
+VM_TIMEOUT       := 2400
+VM_TIMEOUT_STOCK := 900
 define vm_run
 	@rm -rf $(RESULTS)/$(1) && mkdir -p $(RESULTS)/$(1)
 	@printf 'selftest-%s.tap\n' $(basename $(4)) >$(RESULTS)/$(1)/expect
@@ -298,43 +317,47 @@ define vm_run
 	@if [ -f $(3)/xdiscon_kunit.ko ]; then printf 'kunit-%s.ktap\n' $(KUNIT_SUITES) \
 		>>$(RESULTS)/$(1)/expect; fi
 	@echo "vm $(1): booting $(2) (software emulation: a debug kernel takes about 5 minutes)"
-	-@timeout 2700 $(VNG) --run $(2) --rwdir=$(RESULTS)/$(1)=$(RESULTS)/$(1) \
+	-@timeout $(or $(6),$(VM_TIMEOUT)) $(VNG) --run $(2) --rwdir=$(RESULTS)/$(1)=$(RESULTS)/$(1) \
 		-e "$(5) XD_BUILD=$(3) XD_TESTS=$(ST_OUT) XD_ROOT=$(BUILD) XD_OUT=$(RESULTS)/$(1) $(VM)/guest.sh" \
 		>$(RESULTS)/$(1)/vng.log 2>&1; echo "vm $(1): exit $$?"
 endef
 
-vm-debug: module-debug selftests xdcat
+vm-debug: module-debug selftests xdcat examples
 	$(call vm_run,debug-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug,$(or $(T),$(DEBUG_T)))
 	@$(VM)/summarize.py debug-6.12=$(RESULTS)/debug-6.12
 
-vm-debug7: module-debug7 selftests xdcat
+vm-debug7: module-debug7 selftests xdcat examples
 	$(call vm_run,$(LINUX7_LABEL),$(DEBUG7_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug7,$(or $(T),$(DEBUG_T)))
 	@$(VM)/summarize.py $(LINUX7_LABEL)=$(RESULTS)/$(LINUX7_LABEL)
 
-vm-stock: module-stock selftests xdcat
-	$(call vm_run,stock-6.1,$(STOCK_IMAGE),$(BUILD)/stock,$(or $(T),$(STOCK_T)))
+vm-stock: module-stock selftests xdcat examples
+	$(call vm_run,stock-6.1,$(STOCK_IMAGE),$(BUILD)/stock,$(or $(T),$(STOCK_T)),,$(VM_TIMEOUT_STOCK))
 	@$(VM)/summarize.py stock-6.1=$(RESULTS)/stock-6.1
+
+vm-stock612: module-stock612 selftests xdcat examples
+	$(call vm_run,stock-6.12,$(STOCK612_IMAGE),$(BUILD)/stock612,$(or $(T),$(STOCK_T)),,$(VM_TIMEOUT_STOCK))
+	@$(VM)/summarize.py stock-6.12=$(RESULTS)/stock-6.12
 
 check: setup
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)/host
-	@printf '%s\n' host-build-debug.tap host-build-debug7.tap host-build-stock.tap \
+	@printf '%s\n' host-build-debug7.tap host-build-stock612.tap host-build-stock.tap \
 		host-lint.tap host-lib.tap host-install.tap host-dkms.tap \
 		>$(RESULTS)/host/expect
-	-@$(MAKE) -s module-debug
 	-@$(MAKE) -s module-debug7
+	-@$(MAKE) -s module-stock612
 	-@$(MAKE) -s module-stock
 	-@$(MAKE) -s lint
 	@$(MAKE) -s lib xdcat examples selftests $(BUILD)/demo/txn_demo
 	-@$(MAKE) -s lib-test
 	-@$(MAKE) -s install-test
 	-@$(MAKE) -s dkms-test
-	$(call vm_run,debug-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug,$(DEBUG_T))
 	$(call vm_run,$(LINUX7_LABEL),$(DEBUG7_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug7,$(DEBUG_T))
-	$(call vm_run,stock-6.1,$(STOCK_IMAGE),$(BUILD)/stock,$(STOCK_T))
+	$(call vm_run,stock-6.12,$(STOCK612_IMAGE),$(BUILD)/stock612,$(STOCK_T),,$(VM_TIMEOUT_STOCK))
+	$(call vm_run,stock-6.1,$(STOCK_IMAGE),$(BUILD)/stock,$(STOCK_T),,$(VM_TIMEOUT_STOCK))
 	-@$(MAKE) -s dkms-clean
 	@echo "== results"
-	@$(VM)/summarize.py host=$(RESULTS)/host debug-6.12=$(RESULTS)/debug-6.12 \
-		$(LINUX7_LABEL)=$(RESULTS)/$(LINUX7_LABEL) stock-6.1=$(RESULTS)/stock-6.1
+	@$(VM)/summarize.py host=$(RESULTS)/host $(LINUX7_LABEL)=$(RESULTS)/$(LINUX7_LABEL) \
+		stock-6.12=$(RESULTS)/stock-6.12 stock-6.1=$(RESULTS)/stock-6.1
 
 # Benchmarks on Debian's stock kernel (no debug options), 2 vCPUs: the
 # table on the terminal, the JSON and table in build/results/bench/.
@@ -356,18 +379,19 @@ bench-ab: module-stock $(BUILD)/bench/xdbench
 	@timeout 5400 $(VNG) --run $(STOCK_IMAGE) --rwdir=$(RESULTS)/bench-ab=$(RESULTS)/bench-ab \
 		-e "XD_BUILD=$(BUILD)/stock XD_BASE=$(BUILD)/bench-base XD_ROUNDS=$${XD_ROUNDS:-6} XD_BENCH=$(BUILD)/bench/xdbench XD_OUT=$(RESULTS)/bench-ab $(TOP)/tools/bench/bench.sh"
 
-# The long run: twenty times the stress amounts and a million fuzz calls, in
+# The long run: forty times the stress amounts and a million fuzz calls, in
 # the debug VM (XD_STRESS_SCALE, XD_FUZZ_CALLS reach the guest), then the
-# race, stress and fuzz suites on the KCSAN kernel (built once, about 13
-# minutes), whose data-race reports fail the run like any other.
+# race, stress and fuzz suites on the KCSAN kernel (built once, like the
+# others), whose data-race reports fail the run like any other.
 soak: module-debug module-kcsan selftests xdcat
-	$(call vm_run,soak-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug,stress_test fuzz_test,XD_STRESS_SCALE=20 XD_FUZZ_CALLS=1000000)
-	$(call vm_run,soak-kcsan,$(KCSAN_KDIR)/arch/x86/boot/bzImage,$(BUILD)/kcsan,race_test stress_test fuzz_test,XD_STRESS_SCALE=20 XD_FUZZ_CALLS=1000000)
+	$(call vm_run,soak-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug,stress_test fuzz_test,XD_STRESS_SCALE=40 XD_FUZZ_CALLS=1000000,21600)
+	$(call vm_run,soak-kcsan,$(KCSAN_KDIR)/arch/x86/boot/bzImage,$(BUILD)/kcsan,race_test stress_test fuzz_test,XD_STRESS_SCALE=40 XD_FUZZ_CALLS=1000000,21600)
 	@$(VM)/summarize.py soak-6.12=$(RESULTS)/soak-6.12 soak-kcsan=$(RESULTS)/soak-kcsan
 
-demo: module-debug $(BUILD)/demo/txn_demo
-	@$(VNG) --run $(DEBUG_KDIR)/arch/x86/boot/bzImage \
-		-e "XD_BUILD=$(BUILD)/debug XD_DEMO=$(BUILD)/demo $(TOP)/tools/demo/demo.sh"
+# On make check's debug kernel: after make check, nothing more to build.
+demo: module-debug7 $(BUILD)/demo/txn_demo
+	@$(VNG) --run $(DEBUG7_KDIR)/arch/x86/boot/bzImage \
+		-e "XD_BUILD=$(BUILD)/debug7 XD_DEMO=$(BUILD)/demo $(TOP)/tools/demo/demo.sh"
 
 clean:
 	rm -rf $(BUILD)

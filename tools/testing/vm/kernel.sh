@@ -8,7 +8,9 @@
 # SOURCE is the version of a linux-source package that fetch-source.sh
 # fetches (e.g. 7.3.4-1~bpo13+1).  "kernel.sh 6.12 kcsan.config" is the
 # KCSAN kernel.  Trees are cached outside the clone, keyed by the source
-# version and the fragments' hash.  One line per stage goes to stderr;
+# version and a hash of the fragments and of the pahole version: the
+# kernel records the latter, and a module built with another pahole
+# gets a warning.  One line per stage goes to stderr;
 # the kernel's own output goes to build.log in the tree, whose tail is
 # shown when a stage fails.
 set -euo pipefail
@@ -27,7 +29,8 @@ else
 	tarball=$("$here/fetch-source.sh" "$what")
 	ver=$what
 fi
-key=$(cat "${frags[@]}" | sha256sum | cut -c1-12)
+key=$( (cat "${frags[@]}"; pahole --version 2>/dev/null || echo none) |
+      sha256sum | cut -c1-12)
 cache=${XDISCON_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xdiscon}
 dir=$cache/linux-$ver-$key
 

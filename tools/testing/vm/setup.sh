@@ -9,8 +9,9 @@
 set -euo pipefail
 
 PKGS="build-essential flex bison libelf-dev libssl-dev bc cpio kmod sparse dkms pkg-config
-      qemu-system-x86 busybox-static python3 python3-pytest liburing-dev iproute2 iptables xz-utils
-      linux-source-6.12 linux-image-amd64 linux-headers-amd64"
+      qemu-system-x86 busybox-static python3 python3-pytest liburing-dev iproute2 iptables xz-utils pahole
+      linux-source-6.12 linux-image-amd64 linux-headers-amd64
+      linux-image-6.12-amd64 linux-headers-6.12-amd64"
 
 export DEBIAN_FRONTEND=noninteractive
 SUDO=
