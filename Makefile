@@ -322,19 +322,19 @@ define vm_run
 		>$(RESULTS)/$(1)/vng.log 2>&1; echo "vm $(1): exit $$?"
 endef
 
-vm-debug: module-debug selftests xdcat examples
+vm-debug: module-debug selftests xdcat examples install-test
 	$(call vm_run,debug-6.12,$(DEBUG_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug,$(or $(T),$(DEBUG_T)))
 	@$(VM)/summarize.py debug-6.12=$(RESULTS)/debug-6.12
 
-vm-debug7: module-debug7 selftests xdcat examples
+vm-debug7: module-debug7 selftests xdcat examples install-test
 	$(call vm_run,$(LINUX7_LABEL),$(DEBUG7_KDIR)/arch/x86/boot/bzImage,$(BUILD)/debug7,$(or $(T),$(DEBUG_T)))
 	@$(VM)/summarize.py $(LINUX7_LABEL)=$(RESULTS)/$(LINUX7_LABEL)
 
-vm-stock: module-stock selftests xdcat examples
+vm-stock: module-stock selftests xdcat examples install-test
 	$(call vm_run,stock-6.1,$(STOCK_IMAGE),$(BUILD)/stock,$(or $(T),$(STOCK_T)),,$(VM_TIMEOUT_STOCK))
 	@$(VM)/summarize.py stock-6.1=$(RESULTS)/stock-6.1
 
-vm-stock612: module-stock612 selftests xdcat examples
+vm-stock612: module-stock612 selftests xdcat examples install-test
 	$(call vm_run,stock-6.12,$(STOCK612_IMAGE),$(BUILD)/stock612,$(or $(T),$(STOCK_T)),,$(VM_TIMEOUT_STOCK))
 	@$(VM)/summarize.py stock-6.12=$(RESULTS)/stock-6.12
 
