@@ -152,11 +152,10 @@ module-stock612: setup
 module-kcsan: setup
 	$(call build_module,kcsan,$(KCSAN_KDIR))
 
-# checkpatch --strict --no-tree from the 7.x debug kernel's source.
+# checkpatch --strict --no-tree, 6.12's (tools/testing/vm/checkpatch.sh).
 lint: setup
-	@mkdir -p $(RESULTS)/host; kdir=$(DEBUG7_KDIR); \
-	src=$$(readlink -f $$kdir/source); \
-	if $$src/scripts/checkpatch.pl --strict --no-tree --terse -q -f $(CHECK_SRCS) \
+	@mkdir -p $(RESULTS)/host; \
+	if $(VM)/checkpatch.sh --strict --no-tree --terse -q -f $(CHECK_SRCS) \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG | grep -v '^total:'; \
 		[ $${PIPESTATUS[0]} = 0 ]; then r=ok; else r="not ok"; fi; \
 	printf 'TAP version 13\n1..1\n%s 1 checkpatch --strict clean\n' "$$r" \
