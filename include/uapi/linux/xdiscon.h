@@ -60,9 +60,11 @@ struct sockaddr_xdiscon {
 #define XDISCON_MAX_DISCDATA	3	/* get: int, the disconnect data limit */
 /*
  * get: int, 1 once the sending direction is shut down and the peer's
- * transport has taken every byte and the disconnect; 0 before.  Lets a
- * non-blocking close with a linger timeout (Winsock's WSAEWOULDBLOCK case)
- * be done without blocking: see xd_close_graceful(3).
+ * transport has taken every byte and the disconnect (or the connection
+ * has ended so that nothing more can be delivered), and on a socket that
+ * never connected or listens; else 0.  Lets a non-blocking close with a
+ * linger timeout (Winsock's WSAEWOULDBLOCK case) be done without
+ * blocking: see xd_close_graceful(3).
  */
 #define XDISCON_TX_DONE		4
 

@@ -441,7 +441,7 @@ static int xd_set_linger(int fd, int on, int secs)
 	return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 }
 
-/* An error or hang-up stands on @fd: a reset, or a connect that failed. */
+/* An error or hang-up stands on @fd: the connection was reset. */
 static int xd_broken(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = 0 };
@@ -478,11 +478,14 @@ int xd_close_graceful(int fd, int timeout_s)
 	if (shutdown(fd, SHUT_WR) && errno != EPIPE) {
 		if (errno != ENOTCONN)
 			return -1;
-		/* Reset, or a connect that failed: nothing will be delivered. */
+		/* Reset: nothing will be delivered. */
 		if (xd_broken(fd))
 			return close(fd);
 	}
-	/* 1 too when it never connected or listens; 0 while connecting. */
+	/*
+	 * 1 too when it never connected, listens or its connect failed; 0
+	 * while connecting.
+	 */
 	if (getsockopt(fd, SOL_XDISCON, XDISCON_TX_DONE, &done, &len))
 		return -1;
 	if (!done) {

@@ -396,7 +396,8 @@ class XdisconSocket(_socket.socket):
 
     def tx_done(self):
         """True once the sending direction is shut down and the peer's
-        transport has taken everything (XDISCON_TX_DONE)."""
+        transport has taken everything, and on a socket that never
+        connected or listens (XDISCON_TX_DONE)."""
         return bool(self.getsockopt(SOL_XDISCON, XDISCON_TX_DONE))
 
 

@@ -126,7 +126,7 @@ TEST_F(lib, recv_disconnect_keeps_unread_data)
 	EXPECT_EQ(4, unread(self->sfd));
 	EXPECT_EQ(4, read(self->sfd, buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "data", 4));
-	/* Everything read: it succeeds again, and shuts the direction. */
+	/* Everything read: it succeeds again. */
 	EXPECT_EQ(3, xd_recv_disconnect(self->sfd, buf, sizeof(buf)));
 }
 
