@@ -266,7 +266,7 @@ static void say_port(int fd, const struct sockaddr_xdiscon *a)
 static int open_socket(const struct opts *o, size_t dlen)
 {
 	struct sockaddr_xdiscon *a;
-	int n, fd, c;
+	int n, fd, c, one = 1;
 
 	n = resolve(o->addr, &a);
 	if (!o->listen) {
@@ -275,6 +275,9 @@ static int open_socket(const struct opts *o, size_t dlen)
 		return fd;
 	}
 	fd = new_socket(o, dlen);
+	/* As nc -l: a server restarts while its last connections drain. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		die("setsockopt SO_REUSEADDR");
 	if (bind(fd, (struct sockaddr *)&a[0], sizeof(a[0])))
 		die("bind");
 	if (listen(fd, 1))

@@ -3,8 +3,8 @@
 #
 # xdcat end to end: files byte-exact, disconnect data both ways, a pipe of
 # xdcats, abortive close, errors named, host names, port 0, disconnect
-# data checked before connecting, option errors.  Needs XD_ROOT (the
-# build tree).
+# data checked before connecting, option errors, a listener on a busy
+# port.  Needs XD_ROOT (the build tree).
 set -u
 . "$(dirname "$0")/tap.sh"
 x=$XD_ROOT/bin/xdcat
@@ -12,7 +12,7 @@ t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 
 
-plan 15
+plan 16
 head -c 3000000 /dev/urandom >"$t/in"
 printf 'server-grand-total=12345' >"$t/srvdata"
 
@@ -114,4 +114,28 @@ check "xdcat --linger takes only a number (usage error)" [ "$linger_rc" = 2 ]
 "$x" --abort --linger 3 local:5011 </dev/null >/dev/null 2>&1
 excl_rc=$?
 check "xdcat --abort and --linger exclude each other (usage error)" [ "$excl_rc" = 2 ]
+
+# A listener on a port whose last connection is still open: SO_REUSEADDR
+# on both ends' TCP sockets lets the new one bind (without it, EADDRINUSE).
+mkfifo "$t/hold"
+"$x" -l 127.0.0.1:5012 </dev/null >/dev/null 2>&1 &
+s1=$!
+wait_listen 5012
+"$x" 127.0.0.1:5012 <"$t/hold" >/dev/null 2>&1 &
+c1=$!
+exec 5>"$t/hold"
+for i in $(seq 1 1000); do
+	awk '$3 == "CONNECTED" && $5 == 5012 { f = 1 } END { exit !f }' \
+		/proc/net/xdiscon && break
+	sleep 0.01
+done
+"$x" -l 127.0.0.1:5012 </dev/null >/dev/null 2>"$t/reuse_err" &
+s2=$!
+wait_listen 5012
+relisten_rc=$?
+"$x" 127.0.0.1:5012 </dev/null >/dev/null 2>&1
+exec 5>&-
+wait $s1 $c1 $s2
+check "xdcat -l binds a port whose last connection is still open" \
+	bash -c "[ $relisten_rc = 0 ] && ! grep -q EADDRINUSE '$t/reuse_err'"
 tap_done
