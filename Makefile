@@ -306,7 +306,10 @@ dkms-clean:
 # $(4) the selftests to run, in order, $(5) extra environment, $(6) the
 # seconds it may take (VM_TIMEOUT unless given).  A run that takes longer
 # is killed and its unfinished tests count as failed: the limits stop a
-# hung guest, well above what each run takes.
+# hung guest, well above what each run takes.  A guest that never reached
+# guest.sh (no guest.log: qemu ended before the guest's userspace ran,
+# which emulation rarely does on its own) is booted once more; whatever
+# happens the second time counts, and vng.log keeps both attempts.
 VM_TIMEOUT       := 2400
 VM_TIMEOUT_STOCK := 900
 define vm_run
@@ -316,9 +319,14 @@ define vm_run
 	@if [ -f $(3)/xdiscon_kunit.ko ]; then printf 'kunit-%s.ktap\n' $(KUNIT_SUITES) \
 		>>$(RESULTS)/$(1)/expect; fi
 	@echo "vm $(1): booting $(2) (software emulation: a debug kernel takes about 5 minutes)"
-	-@timeout $(or $(6),$(VM_TIMEOUT)) $(VNG) --run $(2) --rwdir=$(RESULTS)/$(1)=$(RESULTS)/$(1) \
-		-e "$(5) XD_BUILD=$(3) XD_TESTS=$(ST_OUT) XD_ROOT=$(BUILD) XD_OUT=$(RESULTS)/$(1) $(VM)/guest.sh" \
-		>$(RESULTS)/$(1)/vng.log 2>&1; echo "vm $(1): exit $$?"
+	-@for try in 1 2; do \
+		timeout $(or $(6),$(VM_TIMEOUT)) $(VNG) --run $(2) --rwdir=$(RESULTS)/$(1)=$(RESULTS)/$(1) \
+			-e "$(5) XD_BUILD=$(3) XD_TESTS=$(ST_OUT) XD_ROOT=$(BUILD) XD_OUT=$(RESULTS)/$(1) $(VM)/guest.sh" \
+			>>$(RESULTS)/$(1)/vng.log 2>&1; rc=$$?; echo "vm $(1): exit $$rc"; \
+		[ $$try = 1 ] && [ ! -e $(RESULTS)/$(1)/guest.log ] || break; \
+		echo "vm $(1): the guest never started its tests; booting it again"; \
+		echo "== vng exit $$rc, guest never started; second boot" >>$(RESULTS)/$(1)/vng.log; \
+	done
 endef
 
 vm-debug: module-debug selftests xdcat examples install-test
