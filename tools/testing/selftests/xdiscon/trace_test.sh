@@ -12,15 +12,17 @@ t=$(mktemp -d)
 tr=/sys/kernel/tracing
 clock=
 cmd=
+on=
 trap 'echo 0 >"$tr/events/xdiscon/enable" 2>/dev/null
       [ -z "$cmd" ] || echo "$cmd" >"$tr/options/record-cmd"
       [ -z "$clock" ] || echo "$clock" >"$tr/trace_clock"
-      echo 1 >"$tr/tracing_on"; rm -rf "$t"' EXIT
+      [ -z "$on" ] || echo "$on" >"$tr/tracing_on"; rm -rf "$t"' EXIT
 
 plan 9
 # %p prints "(____ptrval____)" for every socket until the kernel's random
 # pool is ready; /dev/random blocks until it is.
-timeout 120 head -c 1 /dev/random >/dev/null
+timeout 120 head -c 1 /dev/random >/dev/null ||
+	echo "# the random pool is not ready: sockets print alike"
 [ -d "$tr/events" ] || mount -t tracefs nodev "$tr" 2>/dev/null
 if [ ! -d "$tr/events/xdiscon" ]; then
 	echo "# no events/xdiscon in $tr"
@@ -30,7 +32,7 @@ fi
 # One socket's events come from more than one CPU (a peer's disconnect is
 # traced in the peer's context) and the default per-CPU clock does not
 # order them across CPUs: the global clock does.
-clock=$(sed -n 's/.*\[\([a-z_]*\)\].*/\1/p' "$tr/trace_clock")
+clock=$(sed -n 's/.*\[\([^]]*\)\].*/\1/p' "$tr/trace_clock")
 echo global >"$tr/trace_clock"
 # Enabling an event patches the kernel's text, and with record-cmd also
 # the scheduler's (the sched_switch probe that records task names): the
@@ -38,6 +40,7 @@ echo global >"$tr/trace_clock"
 # is off, so no code that other CPUs run all the time is patched.
 cmd=$(cat "$tr/options/record-cmd")
 echo 0 >"$tr/options/record-cmd"
+on=$(cat "$tr/tracing_on")
 echo 0 >"$tr/tracing_on"
 echo 1 >"$tr/events/xdiscon/enable"
 
@@ -56,8 +59,10 @@ traced() {
 # address, in order, without the socket's address.
 socket_events() {
 	local sk
-	sk=$(grep -F -- " $2" "$t/events" | grep -F -- "$1: skaddr=" | head -n 1 |
-	     sed -n 's/.*skaddr=\([0-9a-fx]*\) .*/\1/p')
+	sk=$(awk -v ev="$1:" -v rest="$2" '$1 == ev {
+		r = $0; sub(/^[^ ]* [^ ]* /, "", r)
+		if (r == rest) { sub(/^skaddr=/, "", $2); print $2; exit }
+	}' "$t/events")
 	[ -n "$sk" ] || return 0
 	grep -F "skaddr=$sk " "$t/events" | sed "s/skaddr=$sk //"
 }
