@@ -117,6 +117,8 @@ check "xdcat --abort and --linger exclude each other (usage error)" [ "$excl_rc"
 
 # A listener on a port whose last connection is still open: SO_REUSEADDR
 # on both ends' TCP sockets lets the new one bind (without it, EADDRINUSE).
+# The first server sends its disconnect (stdin is empty) only after it
+# has closed its listener: the client's PEER_DISCONNECTED says both.
 mkfifo "$t/hold"
 "$x" -l 127.0.0.1:5012 </dev/null >/dev/null 2>&1 &
 s1=$!
@@ -124,18 +126,20 @@ wait_listen 5012
 "$x" 127.0.0.1:5012 <"$t/hold" >/dev/null 2>&1 &
 c1=$!
 exec 5>"$t/hold"
+held=1
 for i in $(seq 1 1000); do
-	awk '$3 == "CONNECTED" && $5 == 5012 { f = 1 } END { exit !f }' \
-		/proc/net/xdiscon && break
+	awk '$3 == "PEER_DISCONNECTED" && $6 == 5012 { f = 1 } END { exit !f }' \
+		/proc/net/xdiscon && held=0 && break
 	sleep 0.01
 done
 "$x" -l 127.0.0.1:5012 </dev/null >/dev/null 2>"$t/reuse_err" &
 s2=$!
 wait_listen 5012
 relisten_rc=$?
-"$x" 127.0.0.1:5012 </dev/null >/dev/null 2>&1
+timeout 30 "$x" 127.0.0.1:5012 </dev/null >/dev/null 2>&1
 exec 5>&-
+kill $s2 2>/dev/null
 wait $s1 $c1 $s2
 check "xdcat -l binds a port whose last connection is still open" \
-	bash -c "[ $relisten_rc = 0 ] && ! grep -q EADDRINUSE '$t/reuse_err'"
+	bash -c "[ $held$relisten_rc = 00 ] && ! grep -q EADDRINUSE '$t/reuse_err'"
 tap_done
