@@ -307,9 +307,10 @@ dkms-clean:
 # seconds it may take (VM_TIMEOUT unless given).  A run that takes longer
 # is killed and its unfinished tests count as failed: the limits stop a
 # hung guest, well above what each run takes.  A guest that never reached
-# guest.sh (no guest.log: qemu ended before the guest's userspace ran,
-# which emulation rarely does on its own) is booted once more; whatever
-# happens the second time counts, and vng.log keeps both attempts.
+# guest.sh (no guest.log) and was not killed by the limit (qemu ended
+# before the guest's userspace ran, which emulation rarely does on its
+# own) is booted once more; whatever happens the second time counts, and
+# vng.log keeps both attempts.
 VM_TIMEOUT       := 2400
 VM_TIMEOUT_STOCK := 900
 define vm_run
@@ -323,7 +324,7 @@ define vm_run
 		timeout $(or $(6),$(VM_TIMEOUT)) $(VNG) --run $(2) --rwdir=$(RESULTS)/$(1)=$(RESULTS)/$(1) \
 			-e "$(5) XD_BUILD=$(3) XD_TESTS=$(ST_OUT) XD_ROOT=$(BUILD) XD_OUT=$(RESULTS)/$(1) $(VM)/guest.sh" \
 			>>$(RESULTS)/$(1)/vng.log 2>&1; rc=$$?; echo "vm $(1): exit $$rc"; \
-		[ $$try = 1 ] && [ ! -e $(RESULTS)/$(1)/guest.log ] || break; \
+		[ $$try = 1 ] && [ $$rc != 124 ] && [ ! -e $(RESULTS)/$(1)/guest.log ] || break; \
 		echo "vm $(1): the guest never started its tests; booting it again"; \
 		echo "== vng exit $$rc, guest never started; second boot" >>$(RESULTS)/$(1)/vng.log; \
 	done
