@@ -67,14 +67,27 @@ socket_events() {
 	grep -F "skaddr=$sk " "$t/events" | sed "s/skaddr=$sk //"
 }
 
-one_connection() {
-	"$x" -l local:5020 -d bye </dev/null >/dev/null 2>&1 &
+# One connection to $1:$2, disconnect data both ways ("bye", "total").
+connection() {
+	"$x" -l "$1:$2" -d bye </dev/null >/dev/null 2>&1 &
 	local s=$!
-	wait_listen 5020
-	printf hi | "$x" local:5020 -d total >/dev/null 2>&1
+	wait_listen "$2"
+	printf hi | "$x" "$1:$2" -d total >/dev/null 2>&1
 	wait $s
 }
-traced one_connection
+
+# A failed check shows the whole trace it looked at.
+show_trace() {
+	sed 's/^/# traced: /' "$t/events"
+	return 1
+}
+
+# $1 what the trace shows, $2 what it should.
+same() {
+	[ "$1" = "$2" ] || show_trace
+}
+
+traced connection local 5020
 # The client: the one that sent 5 bytes of disconnect data.  Its own
 # calls trace, in order, the connect, its disconnect and its close; the
 # server's disconnect (traced as the server sends it) may reach it before
@@ -86,36 +99,19 @@ want_client() {
 xdiscon_disconnect_send: transport=local len=5
 xdiscon_state: transport=local CONNECTED -> CLOSED" ] &&
 	[ "$(grep -cx 'xdiscon_disconnect_recv: transport=local len=3' "$t/client")" = 1 ] &&
-	[ "$(wc -l <"$t/client")" = 4 ] && return 0
-	sed 's/^/# traced: /' "$t/events"
-	return 1
+	[ "$(wc -l <"$t/client")" = 4 ] || show_trace
 }
 check "a local connection's life, in order, on the client" want_client
 socket_events xdiscon_state "transport=local UNCONNECTED -> LISTEN" >"$t/listener"
-want_listener() {
-	[ "$(cat "$t/listener")" = "xdiscon_state: transport=local UNCONNECTED -> LISTEN
-xdiscon_state: transport=local LISTEN -> CLOSED" ] && return 0
-	sed 's/^/# traced: /' "$t/events"
-	return 1
-}
-check "the listener: UNCONNECTED -> LISTEN -> CLOSED" want_listener
+check "the listener: UNCONNECTED -> LISTEN -> CLOSED" \
+	same "$(cat "$t/listener")" "xdiscon_state: transport=local UNCONNECTED -> LISTEN
+xdiscon_state: transport=local LISTEN -> CLOSED"
 
-inet_connection() {
-	"$x" -l 127.0.0.1:5021 -d bye </dev/null >/dev/null 2>&1 &
-	local s=$!
-	wait_listen 5021
-	printf hi | "$x" 127.0.0.1:5021 -d total >/dev/null 2>&1
-	wait $s
-}
-traced inet_connection
+traced connection 127.0.0.1 5021
 socket_events xdiscon_disconnect_send "transport=inet len=5" >"$t/inet"
-want_inet_connect() {
-	[ "$(head -n 2 "$t/inet")" = "xdiscon_state: transport=inet UNCONNECTED -> CONNECTING
-xdiscon_state: transport=inet CONNECTING -> CONNECTED" ] && return 0
-	sed 's/^/# traced: /' "$t/events"
-	return 1
-}
-check "an inet connect goes UNCONNECTED -> CONNECTING -> CONNECTED" want_inet_connect
+check "an inet connect goes UNCONNECTED -> CONNECTING -> CONNECTED" \
+	same "$(head -n 2 "$t/inet")" "xdiscon_state: transport=inet UNCONNECTED -> CONNECTING
+xdiscon_state: transport=inet CONNECTING -> CONNECTED"
 check "an inet connection sends and receives its disconnect" \
 	bash -c "grep -qx 'xdiscon_disconnect_send: transport=inet len=5' '$t/inet' &&
 		 grep -qx 'xdiscon_disconnect_recv: transport=inet len=3' '$t/inet'"
