@@ -43,6 +43,7 @@ static struct proto xdiscon_proto = {
 	.name		= "XDISCON",
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct xdiscon_sock),
+	.keepalive	= xdiscon_proto_keepalive,
 };
 
 static const struct proto_ops xdiscon_stream_ops;
@@ -127,8 +128,9 @@ struct sock *xdiscon_sk_alloc(struct net *net, int type, int kern)
 /*
  * A new connection's socket for @listener's queue.  Like TCP's accepted
  * sockets, it starts with the listener's buffer sizes (and their locks,
- * so a size the user set stays set), and its memory is charged to the
- * listener's memory cgroup: it may be allocated in a kworker.
+ * so a size the user set stays set) and keepalive settings, and its
+ * memory is charged to the listener's memory cgroup: it may be allocated
+ * in a kworker.
  */
 struct sock *xdiscon_sk_alloc_child(struct xdiscon_sock *listener)
 {
@@ -141,6 +143,7 @@ struct sock *xdiscon_sk_alloc_child(struct xdiscon_sock *listener)
 	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(lsk->sk_rcvbuf));
 	/* A bit-field on 6.1: no READ_ONCE(); a stale copy is as good. */
 	sk->sk_userlocks = lsk->sk_userlocks & SOCK_BUF_LOCK_MASK;
+	xdiscon_keepalive_inherit(xdiscon_sk(sk), listener);
 	xdiscon_sk_memcg_inherit(sk, lsk);
 	return sk;
 }

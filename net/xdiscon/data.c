@@ -437,8 +437,13 @@ void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data)
 			 POLL_HUP : POLL_IN);
 }
 
-/* The connection was reset: the next recv or send fails with ECONNRESET. */
-void xdiscon_rcv_reset(struct xdiscon_sock *xsk)
+/*
+ * The connection was reset (@err -ECONNRESET), or its transport lost it
+ * with no word from the peer (@err the transport's error, as TCP reports
+ * it: -ETIMEDOUT, -EHOSTUNREACH...): the next recv or send fails with
+ * -@err, the later ones as after a reset.
+ */
+void xdiscon_rcv_reset(struct xdiscon_sock *xsk, int err)
 {
 	struct sock *sk = &xsk->sk;
 	bool first;
@@ -447,12 +452,13 @@ void xdiscon_rcv_reset(struct xdiscon_sock *xsk)
 	first = xsk->rx_end != XDISCON_RX_RESET;
 	if (first) {
 		WRITE_ONCE(xsk->rx_end, XDISCON_RX_RESET);
-		WRITE_ONCE(sk->sk_err, ECONNRESET);
+		WRITE_ONCE(sk->sk_err, -err);
 	}
 	spin_unlock_bh(&sk->sk_receive_queue.lock);
 	if (!first)
 		return;
-	trace_xdiscon_reset(xsk, XDISCON_RESET_PEER);
+	trace_xdiscon_reset(xsk, err == -ECONNRESET ? XDISCON_RESET_PEER :
+			    XDISCON_RESET_FAILED);
 	sk_error_report(sk);
 	xdiscon_rcv_wake(sk, POLL_HUP);
 }

@@ -133,6 +133,8 @@ int xdiscon_setsockopt(struct socket *sock, int level, int optname,
 	struct sk_buff *skb;
 	int err = 0;
 
+	if (level == SOL_TCP)
+		return xdiscon_tcp_setsockopt(sk, optname, optval, optlen);
 	if (level != SOL_XDISCON)
 		return -ENOPROTOOPT;
 	if (optname != XDISCON_DISCDATA)
@@ -154,8 +156,8 @@ int xdiscon_setsockopt(struct socket *sock, int level, int optname,
 }
 
 /* Copy @len bytes of @data out; ERANGE with the needed size if short. */
-static int xdiscon_put_data(const void *data, int len, char __user *optval,
-			    int __user *optlen)
+int xdiscon_put_data(const void *data, int len, char __user *optval,
+		     int __user *optlen)
 {
 	int ulen;
 
@@ -200,6 +202,8 @@ int xdiscon_getsockopt(struct socket *sock, int level, int optname,
 	struct sk_buff *skb = NULL;
 	int err, val;
 
+	if (level == SOL_TCP)
+		return xdiscon_tcp_getsockopt(sk, optname, optval, optlen);
 	if (level != SOL_XDISCON)
 		return -ENOPROTOOPT;
 

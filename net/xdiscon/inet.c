@@ -6,6 +6,7 @@
  */
 
 #include <kunit/visibility.h>
+#include <linux/bpf.h>
 #include <linux/cred.h>
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
@@ -380,6 +381,64 @@ static void xd_inet_timer_work(struct work_struct *w)
 	sock_put(&xsk->sk);
 }
 
+/*
+ * Give @tcp the socket's keepalive settings: SO_KEEPALIVE @on, and each
+ * time the user set (the others stay TCP's, the namespace's defaults).
+ * Under @lock, and lock_sock() of the socket once it is published;
+ * process context.
+ */
+void xd_inet_tcp_keepalive(struct socket *tcp, const struct xdiscon_sock *xsk,
+			   bool on)
+{
+	int val = on;
+
+	sock_setsockopt(tcp, SOL_SOCKET, SO_KEEPALIVE, KERNEL_SOCKPTR(&val),
+			sizeof(val));
+	if (xsk->keepidle)
+		tcp_sock_set_keepidle(tcp->sk, xsk->keepidle);
+	if (xsk->keepintvl)
+		tcp_sock_set_keepintvl(tcp->sk, xsk->keepintvl);
+	if (xsk->keepcnt)
+		tcp_sock_set_keepcnt(tcp->sk, xsk->keepcnt);
+}
+
+/* The TCP socket, if any, takes the settings.  Under lock_sock(). */
+static void xd_inet_keep_apply(struct xd_inet_sock *s, bool on)
+{
+	mutex_lock(&s->lock);
+	if (s->tcp)
+		xd_inet_tcp_keepalive(s->tcp, s->xsk, on);
+	mutex_unlock(&s->lock);
+}
+
+/* Workqueue context. */
+static void xd_inet_keep_work(struct work_struct *w)
+{
+	struct xd_inet_sock *s = container_of(w, struct xd_inet_sock,
+					      keep_work);
+	struct sock *sk = &s->xsk->sk;
+
+	lock_sock(sk);
+	xd_inet_keep_apply(s, sock_flag(sk, SOCK_KEEPOPEN));
+	release_sock(sk);
+	sock_put(sk);
+}
+
+/*
+ * A BPF program's bpf_setsockopt(SO_KEEPALIVE) calls this where it may
+ * not sleep, before the socket's flag changes: the work applies the
+ * settings as they are once it runs.
+ */
+static void xd_inet_keepalive(struct xdiscon_sock *xsk, bool on)
+{
+	struct xd_inet_sock *s = xd_inet_sk(xsk);
+
+	if (has_current_bpf_ctx())
+		xd_inet_queue(xsk, &s->keep_work);
+	else
+		xd_inet_keep_apply(s, on);
+}
+
 /* The transport's state for @xsk, not yet its xsk->conn.  Process context. */
 struct xd_inet_sock *xd_inet_sock_alloc(struct xdiscon_sock *xsk)
 {
@@ -388,6 +447,7 @@ struct xd_inet_sock *xd_inet_sock_alloc(struct xdiscon_sock *xsk)
 	if (s) {
 		mutex_init(&s->lock);
 		s->xsk = xsk;
+		INIT_WORK(&s->keep_work, xd_inet_keep_work);
 	}
 	return s;
 }
@@ -465,6 +525,10 @@ static int xd_inet_bind(struct xdiscon_sock *xsk,
 	mutex_lock(&s->lock);
 	s->tcp = tcp;
 	sock_hold(&xsk->sk);			/* for the TCP socket */
+	if (sock_flag(&xsk->sk, SOCK_KEEPOPEN) || xsk->keepidle ||
+	    xsk->keepintvl || xsk->keepcnt)
+		xd_inet_tcp_keepalive(tcp, xsk,
+				      sock_flag(&xsk->sk, SOCK_KEEPOPEN));
 	mutex_unlock(&s->lock);
 	return 0;
 }
@@ -682,6 +746,7 @@ const struct xdiscon_transport xdiscon_inet_transport = {
 	.xmit		= xd_inet_xmit,
 	.send_disconnect = xd_inet_send_disconnect,
 	.abort		= xd_inet_abort,
+	.keepalive	= xd_inet_keepalive,
 	.tx_queued	= xd_inet_tx_queued,
 	.tx_done	= xd_inet_tx_done,
 	.consumed	= xd_inet_consumed,

@@ -121,6 +121,9 @@ struct xd_inet_conn;
  * @saved_*: @tcp's callbacks before the transport hooked them; written
  *	under @tcp's sk_callback_lock, while @lock is held; stable while
  *	hooked.
+ * @keep_work: gives @tcp the socket's keepalive settings where they
+ *	changed in a context that may not sleep (xd_inet_wq, process
+ *	context).
  */
 struct xd_inet_sock {
 	struct mutex lock;	/* see above */
@@ -132,6 +135,7 @@ struct xd_inet_sock {
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);
+	struct work_struct keep_work;
 };
 
 /*
@@ -292,6 +296,8 @@ void xd_inet_conn_close(struct xd_inet_conn *conn, bool abortive);
 struct xd_inet_sock *xd_inet_sock_alloc(struct xdiscon_sock *xsk);
 void xd_inet_sock_free(struct xd_inet_sock *s);
 struct xd_inet_conn *xd_inet_conn_alloc(struct xd_inet_sock *s);
+void xd_inet_tcp_keepalive(struct socket *tcp,
+			   const struct xdiscon_sock *xsk, bool on);
 
 /* inet_rx.c */
 void xd_inet_frame_room(struct sock *sk);

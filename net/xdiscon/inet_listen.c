@@ -299,6 +299,9 @@ static void xd_inet_new_child(struct xd_inet_listener *l, struct socket *tcp)
 	 */
 	sock_hold(&conn->xsk->sk);
 	mutex_lock(&conn->s->lock);
+	/* TCP cloned the listening socket's settings, maybe older ones. */
+	xd_inet_tcp_keepalive(tcp, conn->xsk,
+			      sock_flag(&conn->xsk->sk, SOCK_KEEPOPEN));
 	closing = !xdiscon_pending_add(l->s->xsk, conn->xsk);
 	xd_reader_init(&conn->rd, tcp->sk, &xd_inet_reader_ops);
 	xd_inet_hook(conn->s, conn, l->s->saved_data_ready);

@@ -629,7 +629,7 @@ static int xd_inet_tcp_status(struct xd_inet_conn *conn, bool *eof,
 static void xd_inet_rx(struct xd_inet_conn *conn)
 {
 	bool eof, truncated;
-	int err, rule = 0;
+	int err, rule = -1;
 
 	if (test_bit(XD_F_RESET, &conn->flags))
 		return;
@@ -649,24 +649,20 @@ static void xd_inet_rx(struct xd_inet_conn *conn)
 	 */
 	if (!err && eof && !skb_queue_empty_lockless(&conn->rxq))
 		eof = false;
-	if (!err && eof && truncated) {
-		err = -EPROTO;
+	if (!err && eof && truncated)
 		rule = XD_RULE_TRUNCATED;
-	}
-	if (!err && eof && !test_bit(XD_F_DISC_RCVD, &conn->flags)) {
-		err = -EPROTO;
+	else if (!err && eof && !test_bit(XD_F_DISC_RCVD, &conn->flags))
 		rule = XD_RULE_NO_DISCONNECT;
-	}
 	/* The frame reader stopped at a bad header: that broke the rules. */
-	if (err == -EPROTO && test_bit(XD_F_PROTO_ERR, &conn->flags))
+	if (rule >= 0 && test_bit(XD_F_PROTO_ERR, &conn->flags))
 		rule = XD_RULE_HEADER;
-	if (!err && eof) {
+	if (!err && rule < 0 && eof) {
 		set_bit(XD_F_EOF, &conn->flags);
 		xd_inet_maybe_finish(conn);
 	}
 	mutex_unlock(&conn->s->lock);
 
-	if (err == -EPROTO)
+	if (rule >= 0)
 		xd_inet_protocol_error(conn, rule);
 	else if (err && xd_inet_unpend(conn))
 		xd_inet_drop_pending(conn);

@@ -281,9 +281,32 @@ int xd_inet_send_hello(struct xd_inet_conn *conn)
 }
 
 /*
+ * What the socket reports for a TCP connection that failed with @err:
+ * TCP's own error when TCP lost it without a reset (its retransmission
+ * limit or keepalive gave up: ETIMEDOUT, or the unreachable error ICMP
+ * gave meanwhile; ss -K: ECONNABORTED), ECONNRESET for a reset and
+ * anything else.
+ */
+static int xd_inet_failure(int err)
+{
+	switch (err) {
+	case -ETIMEDOUT:
+	case -EHOSTUNREACH:
+	case -ENETUNREACH:
+	case -EHOSTDOWN:
+	case -ENETDOWN:
+	case -ECONNABORTED:
+		return err;
+	default:
+		return -ECONNRESET;
+	}
+}
+
+/*
  * Reset the connection: drop what is queued either way and send TCP's
- * RST.  @notify: tell the socket (ECONNRESET, or @err, TCP's error, for a
- * connect in progress: ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH...).
+ * RST.  @notify: tell the socket @err, TCP's error: a connect in progress
+ * fails with it (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH...), a connection
+ * as xd_inet_failure() says.
  * Under lock_sock() of the socket (when it is visible to its user) and
  * @lock.
  */
@@ -300,7 +323,7 @@ void xd_inet_reset_locked(struct xd_inet_conn *conn, bool notify,
 	if (READ_ONCE(xsk->sk.sk_state) == XDISCON_CONNECTING)
 		xdiscon_connect_done(xsk, err);
 	else
-		xdiscon_rcv_reset(xsk);
+		xdiscon_rcv_reset(xsk, xd_inet_failure(err));
 }
 
 void xd_inet_reset(struct xd_inet_conn *conn, int err)

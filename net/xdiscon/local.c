@@ -396,7 +396,7 @@ static void xd_local_abort(struct xdiscon_sock *xsk)
 	conn->disc[1] = NULL;
 	peer = conn->end[!i];
 	if (peer)
-		xdiscon_rcv_reset(peer);
+		xdiscon_rcv_reset(peer, -ECONNRESET);
 	spin_unlock(&conn->lock);
 }
 

@@ -76,6 +76,7 @@ enum xdiscon_reset_cause {
 	XDISCON_RESET_LINGER,		/* a lingering close gave up */
 	XDISCON_RESET_CONNECTING,	/* closed while connecting */
 	XDISCON_RESET_UNACCEPTED,	/* listener closed, it in the queue */
+	XDISCON_RESET_FAILED,		/* the transport's link failed */
 };
 
 /* How a lingering close ended (the xdiscon_linger tracepoint). */
@@ -121,6 +122,10 @@ struct xdiscon_sock;
  *	@data (may be NULL for none); never blocks.
  * @abort: reset the connection: drop what is pending, the peer sees
  *	ECONNRESET.
+ * @keepalive: (optional) apply SO_KEEPALIVE, @on, and the socket's
+ *	keepalive times (@keepidle, @keepintvl, @keepcnt) to what carries
+ *	the connection; a transport that has nothing to lose silently has
+ *	none.
  * @accepted: (optional) accept() took a connection off the queue.
  * @tx_queued: bytes of data not yet taken by the peer's transport.
  * @tx_done: the peer's transport has taken all data and the disconnect
@@ -152,6 +157,7 @@ struct xdiscon_transport {
 	int (*xmit)(struct xdiscon_sock *xsk, struct sk_buff *skb);
 	void (*send_disconnect)(struct xdiscon_sock *xsk, struct sk_buff *data);
 	void (*abort)(struct xdiscon_sock *xsk);
+	void (*keepalive)(struct xdiscon_sock *xsk, bool on);
 	size_t (*tx_queued)(struct xdiscon_sock *xsk);
 	bool (*tx_done)(struct xdiscon_sock *xsk);
 	void (*consumed)(struct xdiscon_sock *xsk);
@@ -236,6 +242,11 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  *	written under @pending_lock with WRITE_ONCE(), read locklessly.
  * @pending_closing: the listener has begun to empty @pending: nothing
  *	joins it any more; @pending_lock.
+ * @keepidle: TCP_KEEPIDLE, seconds, as set; 0 for the namespace's
+ *	net.ipv4.tcp_keepalive_time; written under lock_sock() with
+ *	WRITE_ONCE(), read under it or locklessly (a new child's copy).
+ * @keepintvl: TCP_KEEPINTVL likewise (tcp_keepalive_intvl).
+ * @keepcnt: TCP_KEEPCNT likewise (tcp_keepalive_probes).
  * @proc_id: this socket's index in its namespace's table for /proc
  *	(proc.c), 0 for none; set before the socket is published.
  * The transport's own fields, which the core writes only in
@@ -274,6 +285,9 @@ struct xdiscon_sock {
 	spinlock_t pending_lock;	/* see above */
 	unsigned int npending;
 	bool pending_closing;
+	int keepidle;
+	int keepintvl;
+	int keepcnt;
 	void *conn;
 	u8 conn_side;
 	struct hlist_node bind_node;
@@ -351,7 +365,7 @@ void xdiscon_rcv_charge_exit(struct xdiscon_sock *xsk);
 bool xdiscon_rcv_charge(struct xdiscon_sock *xsk, struct sk_buff *skb);
 void xdiscon_rcv_skb(struct xdiscon_sock *xsk, struct sk_buff *skb);
 void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data);
-void xdiscon_rcv_reset(struct xdiscon_sock *xsk);
+void xdiscon_rcv_reset(struct xdiscon_sock *xsk, int err);
 int xdiscon_send_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data);
 int xdiscon_send_set_disconnect(struct xdiscon_sock *xsk);
 
@@ -377,6 +391,17 @@ int xdiscon_setsockopt(struct socket *sock, int level, int optname,
 		       sockptr_t optval, unsigned int optlen);
 int xdiscon_getsockopt(struct socket *sock, int level, int optname,
 		       char __user *optval, int __user *optlen);
+int xdiscon_put_data(const void *data, int len, char __user *optval,
+		     int __user *optlen);
+
+/* keepalive.c */
+void xdiscon_proto_keepalive(struct sock *sk, int valbool);
+int xdiscon_tcp_setsockopt(struct sock *sk, int optname, sockptr_t optval,
+			   unsigned int optlen);
+int xdiscon_tcp_getsockopt(struct sock *sk, int optname,
+			   char __user *optval, int __user *optlen);
+void xdiscon_keepalive_inherit(struct xdiscon_sock *child,
+			       const struct xdiscon_sock *listener);
 
 /* transports.c: the transports the module is built with. */
 extern const struct xdiscon_transport *const xdiscon_transports[];

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <xdiscon/xdiscon.h>
 
@@ -33,6 +35,7 @@ struct opts {
 	int type;
 	int abort;
 	int linger;		/* -1: not given */
+	int keep[3];		/* --keepalive: idle, interval, count; 0: unset */
 	const char *addr;
 	const char *disc;	/* text, or @file */
 	const char *peer_file;
@@ -65,12 +68,15 @@ static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 		"usage: %s [-l] [--seqpacket] [--disconnect-data TEXT|@FILE]\n"
-		"             [--peer-data FILE] [--abort | --linger SECONDS] ADDRESS\n"
+		"             [--peer-data FILE] [--abort | --linger SECONDS]\n"
+		"             [--keepalive IDLE[,INTERVAL[,COUNT]]] ADDRESS\n"
 		"ADDRESS: local:PORT for the same-host transport, or HOST:PORT over\n"
 		"  TCP, HOST an IPv4 address, [IPv6] or a name: localhost:PORT is\n"
 		"  TCP over loopback; write local:PORT for the same-host transport.\n"
 		"  With -l, port 0 takes a free port, printed on stderr.\n"
-		"SECONDS: 1 to %d.\n", prog, LINGER_MAX);
+		"SECONDS: 1 to %d.\n"
+		"IDLE, INTERVAL: seconds, 1 to 32767; COUNT: 1 to 127.\n",
+		prog, LINGER_MAX);
 	exit(status);
 }
 
@@ -119,6 +125,47 @@ static int parse_linger(const char *arg)
 	if (errno || end == arg || *end || v < 1 || v > LINGER_MAX)
 		bad_usage("--linger takes a number of seconds, 1 to 65535");
 	return v;
+}
+
+/*
+ * --keepalive IDLE[,INTERVAL[,COUNT]]: TCP's keepalive options, with
+ * TCP's ranges; what is left out stays the system's default.
+ */
+static void parse_keepalive(const char *arg, int keep[3])
+{
+	static const long max[3] = { 32767, 32767, 127 };
+	const char *p = arg;
+	char *end;
+	long v;
+
+	for (int i = 0; i < 3; i++) {
+		errno = 0;
+		v = strtol(p, &end, 10);
+		if (errno || end == p || v < 1 || v > max[i] ||
+		    (*end && (*end != ',' || i == 2)))
+			bad_usage("--keepalive takes IDLE[,INTERVAL[,COUNT]]: "
+				  "seconds 1 to 32767, count 1 to 127");
+		keep[i] = v;
+		if (!*end)
+			return;
+		p = end + 1;
+	}
+}
+
+/* SO_KEEPALIVE on, and the times given (a listener's go to its children). */
+static void set_keepalive(int fd, const int keep[3])
+{
+	static const int opt[3] = { TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT };
+	int one = 1;
+
+	if (!keep[0])
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)))
+		die("setsockopt SO_KEEPALIVE");
+	for (int i = 0; i < 3; i++)
+		if (keep[i] &&
+		    setsockopt(fd, SOL_TCP, opt[i], &keep[i], sizeof(keep[i])))
+			die("setsockopt TCP_KEEPIDLE/INTVL/CNT");
 }
 
 /*
@@ -227,6 +274,7 @@ static int new_socket(const struct opts *o, size_t dlen)
 	if (fd < 0)
 		die("socket");
 	check_disc(fd, dlen);
+	set_keepalive(fd, o->keep);
 	return fd;
 }
 
@@ -326,6 +374,7 @@ int main(int argc, char **argv)
 		{ "peer-data", required_argument, NULL, 'p' },
 		{ "abort", no_argument, NULL, 'a' },
 		{ "linger", required_argument, NULL, 'L' },
+		{ "keepalive", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -335,7 +384,7 @@ int main(int argc, char **argv)
 	char *disc, *buf, *peer;
 	ssize_t n;
 
-	while ((c = getopt_long(argc, argv, "lsd:p:aL:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "lsd:p:aL:k:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': o.listen = 1; break;
 		case 's': o.type = SOCK_SEQPACKET; break;
@@ -343,6 +392,7 @@ int main(int argc, char **argv)
 		case 'p': o.peer_file = optarg; break;
 		case 'a': o.abort = 1; break;
 		case 'L': o.linger = parse_linger(optarg); break;
+		case 'k': parse_keepalive(optarg, o.keep); break;
 		case 'h': usage(0); break;
 		default: usage(2);
 		}

@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "../kselftest_harness.h"
 #include "xd_util.h"
@@ -506,6 +508,128 @@ TEST_F(conn, accepted_inherit_buffer_sizes)
 	ASSERT_EQ(0, getsockopt(l, SOL_SOCKET, SO_SNDBUF, &want, &len));
 	ASSERT_EQ(0, getsockopt(s, SOL_SOCKET, SO_SNDBUF, &got, &len));
 	EXPECT_EQ(want, got);
+	close(c);
+	close(s);
+	close(l);
+}
+
+/* -- keepalive -- */
+
+static int sysctl_int(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int v = -1;
+
+	if (f && fscanf(f, "%d", &v) != 1)
+		v = -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static int keep_get(int fd, int level, int opt)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	return getsockopt(fd, level, opt, &v, &len) ? -errno : v;
+}
+
+static void keep_set(struct __test_metadata *_metadata, int fd, int ka,
+		     int idle, int intvl, int cnt)
+{
+	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &ka, sizeof(ka)));
+	ASSERT_EQ(0, setsockopt(fd, SOL_TCP, TCP_KEEPIDLE, &idle,
+				sizeof(idle)));
+	ASSERT_EQ(0, setsockopt(fd, SOL_TCP, TCP_KEEPINTVL, &intvl,
+				sizeof(intvl)));
+	ASSERT_EQ(0, setsockopt(fd, SOL_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)));
+}
+
+/*
+ * SO_KEEPALIVE and TCP's keepalive options at SOL_TCP, with TCP's ranges
+ * and defaults, on every transport; others at SOL_TCP are ENOPROTOOPT.
+ */
+TEST_F(conn, keepalive_options)
+{
+	int fd = xd_socket(variant->type), v;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(sysctl_int("/proc/sys/net/ipv4/tcp_keepalive_time"),
+		  keep_get(fd, SOL_TCP, TCP_KEEPIDLE));
+	EXPECT_EQ(sysctl_int("/proc/sys/net/ipv4/tcp_keepalive_intvl"),
+		  keep_get(fd, SOL_TCP, TCP_KEEPINTVL));
+	EXPECT_EQ(sysctl_int("/proc/sys/net/ipv4/tcp_keepalive_probes"),
+		  keep_get(fd, SOL_TCP, TCP_KEEPCNT));
+	EXPECT_EQ(0, keep_get(fd, SOL_SOCKET, SO_KEEPALIVE));
+	for (v = 0; v < 3; v++) {
+		static const int opt[] = { TCP_KEEPIDLE, TCP_KEEPINTVL,
+					   TCP_KEEPCNT };
+		static const int bad[] = { 32768, 32768, 128 };
+		int zero = 0;
+
+		EXPECT_EQ(-1, setsockopt(fd, SOL_TCP, opt[v], &zero,
+					 sizeof(zero)));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(-1, setsockopt(fd, SOL_TCP, opt[v], &bad[v],
+					 sizeof(bad[v])));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(-1, setsockopt(fd, SOL_TCP, opt[v], &bad[v], 2));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	v = 1;
+	EXPECT_EQ(-1, setsockopt(fd, SOL_TCP, TCP_NODELAY, &v, sizeof(v)));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	EXPECT_EQ(-ENOPROTOOPT, keep_get(fd, SOL_TCP, TCP_NODELAY));
+	keep_set(_metadata, fd, 1, 32767, 32767, 127);
+	EXPECT_EQ(1, keep_get(fd, SOL_SOCKET, SO_KEEPALIVE));
+	EXPECT_EQ(32767, keep_get(fd, SOL_TCP, TCP_KEEPIDLE));
+	EXPECT_EQ(32767, keep_get(fd, SOL_TCP, TCP_KEEPINTVL));
+	EXPECT_EQ(127, keep_get(fd, SOL_TCP, TCP_KEEPCNT));
+	close(fd);
+}
+
+/*
+ * Accepted sockets start with the listener's keepalive settings, as on
+ * TCP; over TCP the connection's TCP sockets run keepalive timers of the
+ * idle time set, on both sides, until SO_KEEPALIVE is turned off.
+ */
+TEST_F(conn, keepalive_inherited_and_passed_to_tcp)
+{
+	int l = xd_socket(variant->type), c, s;
+	struct sockaddr_xdiscon a = xd_addr(0);
+	unsigned short lport, cport;
+	double left = 0;
+
+	ASSERT_LE(0, l);
+	keep_set(_metadata, l, 1, 100, 7, 5);
+	ASSERT_EQ(0, bind(l, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, listen(l, 1));
+	c = xd_socket(variant->type);
+	ASSERT_LE(0, c);
+	keep_set(_metadata, c, 1, 200, 9, 3);
+	lport = xd_port(l);
+	ASSERT_EQ(0, xd_connect(c, lport));
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(1, keep_get(s, SOL_SOCKET, SO_KEEPALIVE));
+	EXPECT_EQ(100, keep_get(s, SOL_TCP, TCP_KEEPIDLE));
+	EXPECT_EQ(7, keep_get(s, SOL_TCP, TCP_KEEPINTVL));
+	EXPECT_EQ(5, keep_get(s, SOL_TCP, TCP_KEEPCNT));
+
+	if (variant->transport == INET) {
+		cport = xd_port(c);
+		EXPECT_EQ(2, xd_tcp_timer(cport, lport, 2, &left));
+		EXPECT_TRUE(left > 190 && left <= 200) TH_LOG("%.1f s", left);
+		EXPECT_EQ(2, xd_tcp_timer(lport, cport, 2, &left));
+		EXPECT_TRUE(left > 90 && left <= 100) TH_LOG("%.1f s", left);
+		/* Changed on a connected socket: TCP rearms at once. */
+		keep_set(_metadata, c, 1, 300, 9, 3);
+		EXPECT_EQ(2, xd_tcp_timer(cport, lport, 2, &left));
+		EXPECT_TRUE(left > 290 && left <= 300) TH_LOG("%.1f s", left);
+		keep_set(_metadata, c, 0, 300, 9, 3);
+		EXPECT_EQ(0, xd_tcp_timer(cport, lport, 0, &left));
+	}
 	close(c);
 	close(s);
 	close(l);

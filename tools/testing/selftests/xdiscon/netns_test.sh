@@ -4,8 +4,9 @@
 # The inet transport between two network namespaces joined by a veth pair:
 # xdcat over IPv4 and IPv6 (a large file checked byte by byte, disconnect
 # data both ways), the transaction-total exchange with many clients,
-# graceful and abortive ends seen from the other namespace, and a link
-# that fails under a lingering and a background close.  Needs XD_ROOT.
+# graceful and abortive ends seen from the other namespace, a link that
+# fails under a lingering and a background close, and an idle connection
+# whose link is lost, found by keepalive.  Needs XD_ROOT.
 set -u
 . "$(dirname "$0")/tap.sh"
 x=$XD_ROOT/bin/xdcat
@@ -68,10 +69,13 @@ inA ip addr add fd77::1/64 dev xda nodad
 inB ip addr add 10.77.0.2/24 dev xdb
 inB ip addr add fd77::2/64 dev xdb nodad
 for n in $A $B; do ip -n $n link set lo up; done
+# The tests below take links down and up again: keep the IPv6 addresses.
+inA sysctl -q -w net.ipv6.conf.xda.keep_addr_on_down=1
+inB sysctl -q -w net.ipv6.conf.xdb.keep_addr_on_down=1
 inA ip link set xda up
 inB ip link set xdb up
 
-plan 15
+plan 20
 head -c 2000000 /dev/urandom >"$t/in"
 
 # A large file over each IP version, disconnect data both ways.
@@ -195,4 +199,57 @@ kill $srv 2>/dev/null
 wait $srv 2>/dev/null
 check "namespace A frees the half-open connection once its end closes" \
 	ns_drained $A 15
+
+# Link loss on an idle connection.  The client in B runs TCP keepalive
+# (idle 1 s, one probe, unanswered after 1 s), both ends wait on stdin, and
+# the server's link goes down: the client's receive fails with ETIMEDOUT,
+# as TCP's would, not ECONNRESET, and before the neighbour entry that the
+# lost carrier flushed fails to resolve (3 s), which would make it
+# EHOSTUNREACH.
+keepalive_loss() { # $1: port, $2: address, then xdcat options
+	local port=$1 addr=$2 i
+	shift 2
+	rm -f "$t/kfa" "$t/kfb"
+	mkfifo "$t/kfa" "$t/kfb"
+	ip netns exec $A "$x" "$@" -l "$addr" <"$t/kfa" >/dev/null 2>&1 &
+	srv=$!
+	exec 5>"$t/kfa"
+	ns_listen $A "$port"
+	ip netns exec $B "$x" "$@" --keepalive 1,1,1 "$addr" <"$t/kfb" \
+		>/dev/null 2>"$t/ka_err" &
+	cli=$!
+	exec 6>"$t/kfb"
+	ns_state $B CONNECTED
+	inA ip link set xda down
+	start=$(date +%s%N)
+	for i in $(seq 1 300); do
+		kill -0 $cli 2>/dev/null || break
+		sleep 0.1
+	done
+	elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+	kill $cli 2>/dev/null
+	wait $cli
+	cli_rc=$?
+	inA ip link set xda up
+	exec 5>&- 6>&-
+	kill $srv 2>/dev/null
+	wait $srv 2>/dev/null
+}
+
+port=7010
+for v in 4 6; do
+	for type in stream seqpacket; do
+		if [ $v = 4 ]; then addr=10.77.0.1; else addr=[fd77::1]; fi
+		port=$((port + 1))
+		opt=
+		[ $type = seqpacket ] && opt=--seqpacket
+		keepalive_loss $port "$addr:$port" $opt
+		check "IPv$v $type: link lost, keepalive ends the client with ETIMEDOUT (${elapsed} ms)" \
+			bash -c "[ $cli_rc = 1 ] && [ $elapsed -lt 10000 ] &&
+				 grep -q '(ETIMEDOUT)' '$t/ka_err'"
+		sed 's/^/# client: /' "$t/ka_err"
+	done
+done
+check "after the lost links, the namespaces' sockets are all freed" \
+	ns_drained_both
 tap_done

@@ -5,7 +5,8 @@
  * user namespace that owns the network namespace, on both transports)
  * and SO_PEERCRED / SO_PEERPIDFD on local connections; a cgroup's BPF
  * bind6/connect6 programs hold for the inet transport as for TCP, and so
- * does ip6tables' owner match; the administrator's switches for the inet
+ * does ip6tables' owner match; a cgroup setsockopt program may turn
+ * SO_KEEPALIVE on; the administrator's switches for the inet
  * transport (module parameter inet_enable, per namespace
  * net.xdiscon.inet_needs_cap_net_raw), and what Landlock's TCP rules do
  * and do not see.  Each check that needs another user, another cgroup or
@@ -326,6 +327,111 @@ TEST(cgroup_bpf_sock_addr_holds_for_inet)
 	ret = xd_in_child(in_filtered_cgroup);
 	EXPECT_EQ(0, ret);
 	EXPECT_EQ(0, rmdir(CG_TEST));
+	EXPECT_EQ(0, umount(CG_DIR));
+	rmdir(CG_DIR);
+	close(lfd);
+}
+
+/* -- a cgroup BPF setsockopt program and SO_KEEPALIVE -- */
+
+#define CG_KEEP CG_DIR "/keepalive"
+
+/*
+ * A cgroup/setsockopt program that turns SO_KEEPALIVE on, with
+ * bpf_setsockopt(), on every socket that sets an option, and lets the
+ * call go on.  It runs where nothing may sleep.
+ */
+static int load_keepalive_setter(void)
+{
+	struct bpf_insn prog[] = {
+		/* r1 = ctx->sk */
+		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = 1, .src_reg = 1,
+		  .off = offsetof(struct bpf_sockopt, sk) },
+		/* *(u32 *)(r10 - 4) = 1 */
+		{ .code = BPF_ST | BPF_MEM | BPF_W, .dst_reg = 10, .off = -4,
+		  .imm = 1 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 2,
+		  .imm = SOL_SOCKET },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 3,
+		  .imm = SO_KEEPALIVE },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = 4, .src_reg = 10 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = 4, .imm = -4 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 5, .imm = 4 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_setsockopt },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	static char log[4096];
+	union bpf_attr attr = {
+		.prog_type = BPF_PROG_TYPE_CGROUP_SOCKOPT,
+		.expected_attach_type = BPF_CGROUP_SETSOCKOPT,
+		.insns = (uintptr_t)prog,
+		.insn_cnt = sizeof(prog) / sizeof(prog[0]),
+		.license = (uintptr_t)"GPL",
+		.log_buf = (uintptr_t)log,
+		.log_size = sizeof(log),
+		.log_level = 1,
+	};
+	int fd = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+
+	if (fd < 0)
+		fprintf(stderr, "# BPF_PROG_LOAD: %s\n%s", strerror(errno), log);
+	return fd;
+}
+
+static unsigned short keep_port;
+
+/*
+ * In a cgroup whose setsockopt program turns keepalive on: an inet
+ * socket that sets any option gets SO_KEEPALIVE, and its TCP socket
+ * runs keepalive.
+ */
+static int keepalive_from_bpf(void)
+{
+	int cg, prog, fd, v = 0;
+	socklen_t len = sizeof(v);
+	char pid[16];
+	double left;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (xd_write_file(CG_KEEP "/cgroup.procs", pid))
+		return 1;
+	cg = open(CG_KEEP, O_RDONLY | O_DIRECTORY);
+	if (cg < 0)
+		return 2;
+	prog = load_keepalive_setter();
+	if (prog < 0 || attach_to_cgroup(cg, prog, BPF_CGROUP_SETSOCKOPT))
+		return 3;
+	fd = xd_socket(SOCK_STREAM);
+	if (fd < 0 || xd_connect(fd, keep_port))
+		return 4;
+	if (xd_tcp_timer(xd_port(fd), keep_port, 0, &left) != 0)
+		return 5;		/* no keepalive before */
+	if (setsockopt(fd, SOL_XDISCON, XDISCON_DISCDATA, "x", 1))
+		return 6;
+	if (getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &v, &len) || v != 1)
+		return 7;
+	if (xd_tcp_timer(xd_port(fd), keep_port, 2, &left) != 2)
+		return 8;
+	close(fd);
+	return 0;
+}
+
+TEST(cgroup_bpf_setsockopt_keepalive)
+{
+	int lfd, ret;
+
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	lfd = xd_listener(SOCK_STREAM, 4);
+	ASSERT_LE(0, lfd);
+	keep_port = xd_port(lfd);
+	mkdir(CG_DIR, 0755);
+	ASSERT_EQ(0, mount("none", CG_DIR, "cgroup2", 0, NULL))
+		TH_LOG("mount cgroup2: %s", strerror(errno));
+	ASSERT_EQ(0, mkdir(CG_KEEP, 0755));
+	ret = xd_in_child(keepalive_from_bpf);
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(0, rmdir(CG_KEEP));
 	EXPECT_EQ(0, umount(CG_DIR));
 	rmdir(CG_DIR);
 	close(lfd);

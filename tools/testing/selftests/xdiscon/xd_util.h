@@ -80,6 +80,53 @@ static inline unsigned short xd_port(int fd)
 	return ntohs(a.sxd_port);
 }
 
+/*
+ * The TCP socket between ports @lport and @rport (/proc/net/tcp6: the
+ * inet transport's TCP sockets are AF_INET6): its timer ("tr", 2 for
+ * keepalive) and the seconds left on it; -1 when there is none.
+ */
+static inline int xd_tcp_timer_now(unsigned short lport, unsigned short rport,
+				   double *left)
+{
+	FILE *f = fopen("/proc/net/tcp6", "r");
+	unsigned int lp, rp, tr;
+	unsigned long when;
+	char line[512];
+	int ret = -1;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %*d: %*32[0-9A-F]:%x %*32[0-9A-F]:%x %*x %*x:%*x %x:%lx",
+			   &lp, &rp, &tr, &when) == 4 &&
+		    lp == lport && rp == rport) {
+			*left = when / (double)sysconf(_SC_CLK_TCK);
+			ret = tr;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+/*
+ * The same, once it is @want: TCP shows another timer (1, retransmit or
+ * loss probe) while a segment of the handshake waits for its ACK, and
+ * settings applied in the background take a moment.  Waits up to 2 s.
+ */
+static inline int xd_tcp_timer(unsigned short lport, unsigned short rport,
+			       int want, double *left)
+{
+	int tr = -1, i;
+
+	for (i = 0; i < 200; i++) {
+		tr = xd_tcp_timer_now(lport, rport, left);
+		if (tr == want)
+			break;
+		usleep(10000);
+	}
+	return tr;
+}
+
 /* A listener on an ephemeral port; -1 on failure. */
 static inline int xd_listener(int type, int backlog)
 {
