@@ -175,6 +175,17 @@ TEST(wsa_errors)
 	EXPECT_EQ(WSAECONNRESET, WSAGetLastError());
 }
 
+/* FD_CLOSE's error: a connection lost without a reset is aborted. */
+TEST(wsa_close_errors)
+{
+	EXPECT_EQ(0, xd_wsa_close_error(0));
+	EXPECT_EQ(WSAECONNRESET, xd_wsa_close_error(ECONNRESET));
+	EXPECT_EQ(WSAENETDOWN, xd_wsa_close_error(ENETDOWN));
+	EXPECT_EQ(WSAECONNABORTED, xd_wsa_close_error(ETIMEDOUT));
+	EXPECT_EQ(WSAECONNABORTED, xd_wsa_close_error(EHOSTUNREACH));
+	EXPECT_EQ(32, FD_CLOSE);
+}
+
 TEST(calls_on_bad_fd)
 {
 	char buf[4];

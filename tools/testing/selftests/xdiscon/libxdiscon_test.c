@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libxdiscon's calls against the kernel, on both socket types and both
- * transports: what xd_close_graceful(), xd_recv_disconnect(), xd_recv()
- * and WSARecvDisconnect() do at the edges (a socket that never connected,
+ * transports: what xd_close_graceful(), xd_recv_disconnect(), xd_recv(),
+ * WSARecvDisconnect() and closesocket() do at the edges (a socket that never connected,
  * listens, is still connecting or was reset; no disconnect yet; data or
  * an empty record left unread; a short buffer).
  */
@@ -170,6 +170,84 @@ TEST_F(lib, wsa_recv_disconnect_without_buffer)
 	EXPECT_EQ(0, WSARecvDisconnect(self->sfd, NULL));
 	EXPECT_EQ(0, unread(self->sfd));
 	EXPECT_EQ(0, read(self->sfd, buf, sizeof(buf)));
+}
+
+/* Winsock's closes: SO_LINGER decides, as closesocket() does there. */
+TEST_F(lib, closesocket_linger_off_is_graceful)
+{
+	char buf[16];
+
+	ASSERT_EQ(0, shutdown(self->sfd, SD_SEND));
+	EXPECT_EQ(0, closesocket(self->cfd));
+	EXPECT_EQ(-1, fcntl(self->cfd, F_GETFD));
+	self->cfd = -1;
+	ASSERT_EQ(0, xd_wait_disconnect(self->sfd, 5000));
+	EXPECT_EQ(0, xd_recv_disconnect(self->sfd, buf, sizeof(buf)));
+}
+
+TEST_F(lib, closesocket_linger_zero_is_abortive)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+	char buf[4];
+
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_LINGER, &l,
+				sizeof(l)));
+	EXPECT_EQ(0, closesocket(self->cfd));
+	self->cfd = -1;
+	ASSERT_TRUE(wait_events(self->sfd, POLLERR) & POLLERR);
+	EXPECT_EQ(-1, recv(self->sfd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+}
+
+/*
+ * Send until nothing more is taken for half a second: the peer's
+ * buffers, and over TCP the TCP sockets', are full.
+ */
+static void fill(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	char buf[1000];
+
+	memset(buf, 'x', sizeof(buf));
+	for (;;) {
+		if (send(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
+			continue;
+		if (errno != EAGAIN || poll(&p, 1, 500) != 1)
+			return;
+	}
+}
+
+/*
+ * Linger {1, t} on a non-blocking socket whose peer has not taken
+ * everything: WSAEWOULDBLOCK and the socket stays open, as on Winsock;
+ * once the peer has read it all, closesocket() completes.
+ */
+TEST_F_TIMEOUT(lib, closesocket_nonblocking_linger_would_block, 120)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 5 };
+	int rcvbuf = 4096, i;
+	char buf[4096];
+
+	ASSERT_EQ(0, setsockopt(self->sfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_LINGER, &l,
+				sizeof(l)));
+	ASSERT_EQ(0, fcntl(self->cfd, F_SETFL, O_NONBLOCK));
+	fill(self->cfd);
+	EXPECT_EQ(SOCKET_ERROR, closesocket(self->cfd));
+	EXPECT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
+	EXPECT_EQ(0, fcntl(self->cfd, F_GETFD));	/* still open */
+	/* The peer reads all, up to the disconnect. */
+	while (recv(self->sfd, buf, sizeof(buf), 0) > 0)
+		;
+	for (i = 0; i < 500; i++) {
+		if (!closesocket(self->cfd))
+			break;
+		ASSERT_EQ(WSAEWOULDBLOCK, WSAGetLastError());
+		usleep(10000);
+	}
+	EXPECT_EQ(-1, fcntl(self->cfd, F_GETFD));
+	self->cfd = -1;
 }
 
 /* A listener has nothing to deliver: it closes at once. */

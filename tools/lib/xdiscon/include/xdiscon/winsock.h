@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * Porting help for Winsock code that uses disconnect data: WSABUF,
- * WSASendDisconnect, WSARecvDisconnect and the WSAE* error codes, mapped
- * onto libxdiscon.  The calls return 0 or SOCKET_ERROR (-1); the error
+ * WSASendDisconnect, WSARecvDisconnect, closesocket, SD_*, FD_CLOSE and
+ * the WSAE* error codes, mapped onto libxdiscon.  The calls return 0 or SOCKET_ERROR (-1); the error
  * is WSAGetLastError(), the errno mapped by xd_wsa_error().  See
  * xdiscon_winsock(3).
  */
@@ -53,10 +53,67 @@ typedef struct _WSABUF {
 #define WSAECONNREFUSED		10061
 #define WSAEDISCON		10101
 
+/* Winsock's network event for the peer's teardown, and its bit number. */
+#ifndef FD_CLOSE_BIT
+#define FD_CLOSE_BIT		5
+#endif
+#ifndef FD_CLOSE
+#define FD_CLOSE		(1 << FD_CLOSE_BIT)
+#endif
+
 int xd_wsa_error(int err);
+
+/*
+ * The error Winsock's FD_CLOSE event carries (iErrorCode[FD_CLOSE_BIT])
+ * for a connection that ended with @err, the errno of the call that saw
+ * the end or SO_ERROR: 0 for a graceful end, WSAECONNRESET for a reset by
+ * the peer, WSAENETDOWN for a network down, and WSAECONNABORTED for a
+ * connection lost to a time-out or other failure (ETIMEDOUT,
+ * EHOSTUNREACH...).
+ */
+static inline int xd_wsa_close_error(int err)
+{
+	switch (err) {
+	case 0:			return 0;
+	case ECONNRESET:	return WSAECONNRESET;
+	case ENETDOWN:		return WSAENETDOWN;
+	default:		return WSAECONNABORTED;
+	}
+}
+
 int WSAGetLastError(void);
 int WSASendDisconnect(SOCKET s, LPWSABUF lpOutboundDisconnectData);
 int WSARecvDisconnect(SOCKET s, LPWSABUF lpInboundDisconnectData);
+
+/* shutdown()'s directions under their Winsock names. */
+#ifndef SD_RECEIVE
+#define SD_RECEIVE		SHUT_RD
+#define SD_SEND			SHUT_WR
+#define SD_BOTH			SHUT_RDWR
+#endif
+
+/*
+ * closesocket(): close as SO_LINGER says, Winsock's three ways.  Off:
+ * graceful, finished in the background; {1, 0}: abortive; {1, t}: wait
+ * until delivered, at most t seconds, then abort, except that a
+ * non-blocking socket that cannot finish at once fails with
+ * WSAEWOULDBLOCK and stays open (xd_close_graceful(3)).  0 or
+ * SOCKET_ERROR.
+ */
+static inline int closesocket(SOCKET s)
+{
+	struct linger l = { 0, 0 };
+	socklen_t len = sizeof(l);
+	int err;
+
+	if (getsockopt(s, SOL_SOCKET, SO_LINGER, &l, &len))
+		return SOCKET_ERROR;
+	if (l.l_onoff && !l.l_linger)
+		err = xd_close_abortive(s);
+	else
+		err = xd_close_graceful(s, l.l_onoff ? l.l_linger : 0);
+	return err ? SOCKET_ERROR : 0;
+}
 
 #ifdef __cplusplus
 }
