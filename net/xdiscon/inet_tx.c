@@ -281,24 +281,22 @@ int xd_inet_send_hello(struct xd_inet_conn *conn)
 }
 
 /*
- * What the socket reports for a TCP connection that failed with @err:
- * TCP's own error when TCP lost it without a reset (its retransmission
- * limit or keepalive gave up: ETIMEDOUT, or the unreachable error ICMP
- * gave meanwhile; ss -K: ECONNABORTED), ECONNRESET for a reset and
- * anything else.
+ * What a connected socket reports for a TCP connection that ended with
+ * @err: ECONNRESET for a reset (TCP's ECONNRESET or EPIPE) and for a
+ * send this transport could not build (EINVAL); else TCP's own error, as
+ * a TCP socket reports it: ETIMEDOUT when its retransmission limit or
+ * keepalive gave up (or the error an ICMP message left meanwhile,
+ * EHOSTUNREACH, ECONNREFUSED...), ECONNABORTED from ss -K.
  */
 static int xd_inet_failure(int err)
 {
 	switch (err) {
-	case -ETIMEDOUT:
-	case -EHOSTUNREACH:
-	case -ENETUNREACH:
-	case -EHOSTDOWN:
-	case -ENETDOWN:
-	case -ECONNABORTED:
-		return err;
-	default:
+	case -ECONNRESET:
+	case -EPIPE:
+	case -EINVAL:
 		return -ECONNRESET;
+	default:
+		return err;
 	}
 }
 

@@ -10,6 +10,8 @@
 #define _XDISCON_WINSOCK_H
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <xdiscon/xdiscon.h>
 
 #ifdef __cplusplus
@@ -43,6 +45,7 @@ typedef struct _WSABUF {
 #define WSAEADDRINUSE		10048
 #define WSAEADDRNOTAVAIL	10049
 #define WSAENETDOWN		10050
+#define WSAENETUNREACH		10051
 #define WSAECONNABORTED		10053
 #define WSAECONNRESET		10054
 #define WSAENOBUFS		10055
@@ -51,6 +54,8 @@ typedef struct _WSABUF {
 #define WSAESHUTDOWN		10058
 #define WSAETIMEDOUT		10060
 #define WSAECONNREFUSED		10061
+#define WSAEHOSTDOWN		10064
+#define WSAEHOSTUNREACH		10065
 #define WSAEDISCON		10101
 
 /* Winsock's network event for the peer's teardown, and its bit number. */
@@ -93,27 +98,28 @@ int WSARecvDisconnect(SOCKET s, LPWSABUF lpInboundDisconnectData);
 #endif
 
 /*
- * closesocket(): close as SO_LINGER says, Winsock's three ways.  Off:
- * graceful, finished in the background; {1, 0}: abortive; {1, t}: wait
- * until delivered, at most t seconds, then abort, except that a
- * non-blocking socket that cannot finish at once fails with
- * WSAEWOULDBLOCK and stays open (xd_close_graceful(3)).  0 or
+ * closesocket(): close as SO_LINGER says, Winsock's three ways: off,
+ * graceful, finished in the background; {1, 0}, abortive; {1, t}, wait
+ * until delivered, at most t seconds, then abort.  The kernel's close()
+ * does all three; only Winsock's non-blocking socket with a linger
+ * timeout is the library's (xd_close_graceful(3)): when it cannot finish
+ * at once it fails with WSAEWOULDBLOCK and stays open.  0 or
  * SOCKET_ERROR.
  */
+#ifndef closesocket
 static inline int closesocket(SOCKET s)
 {
 	struct linger l = { 0, 0 };
 	socklen_t len = sizeof(l);
-	int err;
+	int fl = fcntl(s, F_GETFL);
 
-	if (getsockopt(s, SOL_SOCKET, SO_LINGER, &l, &len))
+	if (fl < 0 || getsockopt(s, SOL_SOCKET, SO_LINGER, &l, &len))
 		return SOCKET_ERROR;
-	if (l.l_onoff && !l.l_linger)
-		err = xd_close_abortive(s);
-	else
-		err = xd_close_graceful(s, l.l_onoff ? l.l_linger : 0);
-	return err ? SOCKET_ERROR : 0;
+	if ((fl & O_NONBLOCK) && l.l_onoff && l.l_linger > 0)
+		return xd_close_graceful(s, l.l_linger) ? SOCKET_ERROR : 0;
+	return close(s) ? SOCKET_ERROR : 0;
 }
+#endif
 
 #ifdef __cplusplus
 }
