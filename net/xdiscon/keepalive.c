@@ -7,7 +7,9 @@
  * applies them (->keepalive), the inet transport to its TCP socket, so
  * that a connection whose link is lost ends in ETIMEDOUT as TCP's does.
  * The local transport has no link to lose: it keeps them and does
- * nothing with them.  Process context throughout.
+ * nothing with them.  Process context, but for a BPF program's
+ * bpf_setsockopt(SO_KEEPALIVE), which calls xdiscon_proto_keepalive()
+ * where it may not sleep.
  */
 #include <linux/tcp.h>
 #include <net/sock.h>
@@ -34,7 +36,7 @@ static int *xdiscon_keep_field(struct xdiscon_sock *xsk, int optname,
 	}
 }
 
-/* Hand the settings to the transport.  Under lock_sock(). */
+/* Hand the settings to the transport.  As its caller. */
 static void xdiscon_keepalive_apply(struct xdiscon_sock *xsk, bool on)
 {
 	if (xsk->transport && xsk->transport->keepalive)
@@ -43,7 +45,8 @@ static void xdiscon_keepalive_apply(struct xdiscon_sock *xsk, bool on)
 
 /*
  * struct proto's keepalive: SO_KEEPALIVE is being set to @valbool (the
- * socket's flag changes after this returns).  Under lock_sock().
+ * socket's flag changes after this returns).  Under lock_sock(), or in
+ * a BPF program, the socket locked, where it may not sleep.
  */
 void xdiscon_proto_keepalive(struct sock *sk, int valbool)
 {

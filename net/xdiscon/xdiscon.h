@@ -125,7 +125,9 @@ struct xdiscon_sock;
  * @keepalive: (optional) apply SO_KEEPALIVE, @on, and the socket's
  *	keepalive times (@keepidle, @keepintvl, @keepcnt) to what carries
  *	the connection; a transport that has nothing to lose silently has
- *	none.
+ *	none.  Also called where it may not sleep, from a BPF program's
+ *	bpf_setsockopt(SO_KEEPALIVE) (has_current_bpf_ctx()), the socket
+ *	locked: then it must apply them later.
  * @accepted: (optional) accept() took a connection off the queue.
  * @tx_queued: bytes of data not yet taken by the peer's transport.
  * @tx_done: the peer's transport has taken all data and the disconnect
