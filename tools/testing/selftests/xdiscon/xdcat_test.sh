@@ -12,7 +12,7 @@ t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 
 
-plan 16
+plan 17
 head -c 3000000 /dev/urandom >"$t/in"
 printf 'server-grand-total=12345' >"$t/srvdata"
 
@@ -114,6 +114,14 @@ check "xdcat --linger takes only a number (usage error)" [ "$linger_rc" = 2 ]
 "$x" --abort --linger 3 local:5011 </dev/null >/dev/null 2>&1
 excl_rc=$?
 check "xdcat --abort and --linger exclude each other (usage error)" [ "$excl_rc" = 2 ]
+
+ka_rc=
+for bad in 0 32768 1,32768 1,1,128 1,1,1,1 1,,1 5x; do
+	"$x" --keepalive "$bad" local:5011 </dev/null >/dev/null 2>&1
+	ka_rc="$ka_rc$?"
+done
+check "xdcat --keepalive takes TCP's ranges, IDLE[,INTERVAL[,COUNT]] (usage errors)" \
+	[ "$ka_rc" = 2222222 ]
 
 # A listener on a port whose last connection is still open: SO_REUSEADDR
 # on both ends' TCP sockets lets the new one bind (without it, EADDRINUSE).
