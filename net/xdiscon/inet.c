@@ -533,16 +533,42 @@ static int xd_inet_bind(struct xdiscon_sock *xsk,
 	return 0;
 }
 
+/*
+ * Open @conn's TCP connection to @addr, hooked for @conn; @local gets
+ * the address TCP chose.  On an error (TCP refused at once: no route, a
+ * bad address) nothing is hooked.  Under lock_sock() of the socket and
+ * @s->lock, process context.
+ */
+static int xd_inet_dial(struct xd_inet_conn *conn,
+			const struct sockaddr_xdiscon *addr,
+			struct sockaddr_xdiscon *local)
+{
+	struct xd_inet_sock *s = conn->s;
+	struct sockaddr_in6 sin6;
+	int err;
+
+	xd_inet_to_sin6(addr, &sin6);
+	xd_reader_init(&conn->rd, s->tcp->sk, &xd_inet_reader_ops);
+	xd_inet_hook(s, conn, NULL);
+	err = kernel_connect(s->tcp, (struct xdiscon_sockaddr *)&sin6,
+			     sizeof(sin6), O_NONBLOCK);
+	if (err && err != -EINPROGRESS) {
+		xd_inet_unhook(s);
+		xd_reader_done(&conn->rd);
+		return err;
+	}
+	xd_inet_name(s->tcp, local, false);
+	return 0;
+}
+
 static int xd_inet_connect(struct xdiscon_sock *xsk,
 			   const struct sockaddr_xdiscon *addr, long *timeo,
 			   struct sockaddr_xdiscon *local)
 {
 	struct xd_inet_sock *s = xd_inet_sk(xsk);
 	struct xd_inet_conn *conn;
-	struct sockaddr_in6 sin6;
 	int err;
 
-	xd_inet_to_sin6(addr, &sin6);
 	mutex_lock(&s->lock);
 	err = -EINVAL;
 	if (s->tcp && s->role == XD_ROLE_NONE)
@@ -558,23 +584,17 @@ static int xd_inet_connect(struct xdiscon_sock *xsk,
 	}
 	conn = s->conn;
 	WRITE_ONCE(s->role, XD_ROLE_CONN);
-	xd_reader_init(&conn->rd, s->tcp->sk, &xd_inet_reader_ops);
-	xd_inet_hook(s, conn, NULL);
-	err = kernel_connect(s->tcp, (struct xdiscon_sockaddr *)&sin6,
-			     sizeof(sin6), O_NONBLOCK);
-	if (err && err != -EINPROGRESS) {
+	WRITE_ONCE(conn->version, XD_WIRE_VERSION);
+	err = xd_inet_dial(conn, addr, local);
+	if (err) {
 		/*
 		 * Failed at once (no route, a bad address): as on TCP the
 		 * socket stays bound and may connect again.
 		 */
-		xd_inet_unhook(s);
-		xd_reader_done(&conn->rd);
 		WRITE_ONCE(s->role, XD_ROLE_NONE);
 		mutex_unlock(&s->lock);
 		return err;
 	}
-	/* TCP chose the local address and port, as getsockname() shows. */
-	xd_inet_name(s->tcp, local, false);
 	err = xd_inet_send_hello(conn);
 	if (err) {
 		set_bit(XD_F_RESET, &conn->flags);
@@ -585,6 +605,52 @@ static int xd_inet_connect(struct xdiscon_sock *xsk,
 	}
 	mutex_unlock(&s->lock);
 	return err;
+}
+
+/*
+ * The listener answered our HELLO with an older @version, which it
+ * speaks, so it did not understand ours and resets this TCP connection:
+ * connect again, from the same port, offering @version.  The same TCP
+ * socket disconnects (connect() to AF_UNSPEC, which sends RST) and
+ * connects again, so that it keeps what a socket of the user's has: its
+ * file's credentials, which the connect's LSM checks see here too, its
+ * cgroup, whose BPF programs see the new connect, and its memory cgroup.
+ * An error fails the connect (with the TCP socket unhooked, or our HELLO
+ * not sent: a reset is due).  Under lock_sock() of the socket and
+ * @s->lock, in rx_work.
+ */
+int xd_inet_redial(struct xd_inet_conn *conn, u8 version)
+{
+	struct sockaddr_in6 any = { .sin6_family = AF_INET6 };
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	struct xdiscon_sock *xsk = conn->xsk;
+	struct xd_inet_sock *s = conn->s;
+	struct sockaddr_xdiscon local;
+	struct socket *tcp = s->tcp;
+	const struct cred *old;
+	int err;
+
+	xd_inet_unhook(s);
+	xd_reader_done(&conn->rd);
+	__skb_queue_purge(&conn->txq);
+	xd_inet_rxq_purge(conn);
+	conn->tx_err = 0;
+	WRITE_ONCE(conn->version, version);
+	old = override_creds(tcp->file->f_cred);
+	err = kernel_connect(tcp, (struct xdiscon_sockaddr *)&unspec,
+			     sizeof(unspec), 0);
+	/* The ECONNRESET TCP notes for the RST it sent is not news. */
+	sock_error(tcp->sk);
+	/* An ephemeral port went back to TCP with the connection. */
+	if (!err && !inet_sk(tcp->sk)->inet_num) {
+		any.sin6_port = xsk->local.sxd_port;
+		err = kernel_bind(tcp, (struct xdiscon_sockaddr *)&any,
+				  sizeof(any));
+	}
+	if (!err)
+		err = xd_inet_dial(conn, &xsk->remote, &local);
+	revert_creds(old);
+	return err ?: xd_inet_send_hello(conn);
 }
 
 static void xd_inet_abort(struct xdiscon_sock *xsk)

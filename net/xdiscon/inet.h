@@ -178,6 +178,10 @@ struct xd_inet_listener {
  *	frame found no memory.
  * @deadline_kind: what @timer_work ends (XD_F_HANDSHAKEN: the handshake,
  *	XD_F_RELEASED: the background close); @lock.
+ * @version: the wire version: on the connecting side the one its HELLO
+ *	offers until the listener's HELLO arrives, then the one both speak;
+ *	on the listening side the one its answer names.  Written under
+ *	@lock before XD_F_HANDSHAKEN is set, stable after it.
  * @parent: for a connection accepted on the listening side, the
  *	listening socket (a sock reference), on whose pending children (the
  *	core's, accept.c) it waits during its handshake; NULL on the
@@ -200,6 +204,7 @@ struct xd_inet_conn {
 	struct delayed_work timer_work;
 	struct delayed_work mem_work;
 	int deadline_kind;
+	u8 version;
 	struct xdiscon_sock *parent;
 };
 
@@ -296,6 +301,7 @@ void xd_inet_conn_close(struct xd_inet_conn *conn, bool abortive);
 struct xd_inet_sock *xd_inet_sock_alloc(struct xdiscon_sock *xsk);
 void xd_inet_sock_free(struct xd_inet_sock *s);
 struct xd_inet_conn *xd_inet_conn_alloc(struct xd_inet_sock *s);
+int xd_inet_redial(struct xd_inet_conn *conn, u8 version);
 void xd_inet_tcp_keepalive(struct socket *tcp,
 			   const struct xdiscon_sock *xsk, bool on);
 

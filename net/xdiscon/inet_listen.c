@@ -82,7 +82,7 @@ static int xd_inet_read_hello(struct sk_buff *skb, struct xd_hello *hello)
 	if (skb_copy_bits(skb, XD_RX_CB(skb)->xd.consumed, hello,
 			  sizeof(*hello)) ||
 	    hello->magic != cpu_to_be32(XD_WIRE_MAGIC) ||
-	    hello->version != XD_WIRE_VERSION ||
+	    hello->version < XD_WIRE_VERSION_MIN ||
 	    hello->reserved[0] || hello->reserved[1] ||
 	    (hello->sock_type != XD_WIRE_STREAM &&
 	     hello->sock_type != XD_WIRE_SEQPACKET))
@@ -100,7 +100,8 @@ static bool xd_inet_type_ok(struct sock *sk, const struct xd_hello *hello)
  * The listener's hello, straight from the frame reader (softirq, or process
  * context under the TCP socket's lock) when nothing is in the way: the
  * socket is connecting and its user is not in a call on it (typically it
- * sleeps in connect() or poll()), and the hello is good.  connect() then
+ * sleeps in connect() or poll()), and the hello is good and names the
+ * version we offered.  connect() then
  * completes without a trip through rx_work; anything else takes it.
  */
 bool xd_inet_client_hello_direct(struct xd_inet_conn *conn,
@@ -115,7 +116,8 @@ bool xd_inet_client_hello_direct(struct xd_inet_conn *conn,
 
 	if (conn->parent || (READ_ONCE(conn->flags) & mask) ||
 	    XD_RX_CB(skb)->type != XD_FRAME_HELLO ||
-	    xd_inet_read_hello(skb, &hello) || !xd_inet_type_ok(sk, &hello))
+	    xd_inet_read_hello(skb, &hello) || !xd_inet_type_ok(sk, &hello) ||
+	    hello.version != READ_ONCE(conn->version))
 		return false;
 	if (!xd_inet_rxq_idle(conn))
 		return false;
@@ -135,31 +137,48 @@ bool xd_inet_client_hello_direct(struct xd_inet_conn *conn,
 	return done;
 }
 
-/* The connecting side got the listener's hello. */
-static void xd_inet_client_hello(struct xd_inet_conn *conn,
+/*
+ * The connecting side got the listener's hello.  One that names a version
+ * newer than we offered breaks the rules (true: the caller resets); an
+ * older one makes us connect again, offering it.
+ */
+static bool xd_inet_client_hello(struct xd_inet_conn *conn,
 				 const struct xd_hello *hello)
 {
 	struct xdiscon_sock *xsk = conn->xsk;
 	struct sock *sk = &xsk->sk;
+	bool bad = false, redial = false;
 	int err = 0;
 
 	lock_sock(sk);
 	mutex_lock(&conn->s->lock);
 	if (!xd_conn_tcp(conn) || sk->sk_state != XDISCON_CONNECTING)
 		goto out;
+	if (hello->version > conn->version) {
+		bad = true;
+		goto out;
+	}
 	if (!xd_inet_type_ok(sk, hello)) {
 		err = -EPROTOTYPE;
+	} else if (hello->version < conn->version) {
+		redial = true;
+		err = xd_inet_redial(conn, hello->version);
+	}
+	if (err) {
 		set_bit(XD_F_RESET, &conn->flags);
-		xd_inet_conn_close(conn, false);
+		xd_inet_conn_close(conn, err != -EPROTOTYPE);
 		xdiscon_connect_done(xsk, err);
 		goto out;
 	}
+	if (redial)
+		goto out;	/* the new connection's turn */
 	set_bit(XD_F_HANDSHAKEN, &conn->flags);
 	xd_inet_disarm_timer(conn);
 	xdiscon_connect_done(xsk, 0);
 out:
 	mutex_unlock(&conn->s->lock);
 	release_sock(sk);
+	return bad;
 }
 
 /* Pairs with the barrier in xd_inet_server_hello(). */
@@ -180,52 +199,61 @@ static void xd_inet_offer(struct xd_inet_listener *l)
 }
 
 /*
- * The listening side got a new connection's hello.  A child of the right
- * type goes to the accept queue, or waits on the pending list, counted
- * as a handshake, until accept() makes room (xd_inet_accepted()).
+ * The listening side got a new connection's hello: answer it with ours,
+ * naming the version of the connection.  A child of the right type goes
+ * to the accept queue, or waits on the pending list, counted as a
+ * handshake, until accept() makes room (xd_inet_accepted()); one of the
+ * other type is closed with FIN after our hello, which tells the client
+ * why.
  */
 static void xd_inet_server_hello(struct xd_inet_conn *conn,
 				 const struct xd_hello *hello)
 {
-	struct xdiscon_sock *xsk = conn->xsk;
+	bool type_ok = xd_inet_type_ok(&conn->xsk->sk, hello);
+	int err;
 
-	if (!xd_inet_type_ok(&xsk->sk, hello)) {
-		if (!xd_inet_unpend(conn))
-			return;		/* the listener is closing it */
-		/* The other type: the client saw it in our hello; FIN. */
-		mutex_lock(&conn->s->lock);
-		xd_inet_disarm_timer(conn);
-		set_bit(XD_F_RESET, &conn->flags);
-		xd_inet_conn_close(conn, false);
+	if (!type_ok && !xd_inet_unpend(conn))
+		return;		/* the listener is closing it */
+	mutex_lock(&conn->s->lock);
+	/* Without TCP, a reset or the closing listener owns it. */
+	if (type_ok && !xd_conn_tcp(conn)) {
 		mutex_unlock(&conn->s->lock);
-		xd_inet_drop_pending(conn);
 		return;
 	}
-	mutex_lock(&conn->s->lock);
 	xd_inet_disarm_timer(conn);
-	/*
-	 * xd_inet_offer() reads the bit without @lock, on any CPU, and
-	 * publishes the child: whoever accepts it must see what the
-	 * handshake set up.
-	 */
-	smp_mb__before_atomic();
-	set_bit(XD_F_HANDSHAKEN, &conn->flags);
+	conn->version = min_t(u8, hello->version, XD_WIRE_VERSION);
+	err = xd_inet_send_hello(conn);
+	if (!type_ok) {
+		set_bit(XD_F_RESET, &conn->flags);
+		xd_inet_conn_close(conn, false);
+	} else if (!err) {
+		/*
+		 * xd_inet_offer() reads the bit without @lock, on any CPU,
+		 * and publishes the child: whoever accepts it must see what
+		 * the handshake set up.
+		 */
+		smp_mb__before_atomic();
+		set_bit(XD_F_HANDSHAKEN, &conn->flags);
+	}
 	mutex_unlock(&conn->s->lock);
-	xd_inet_offer(xd_listener(conn->parent));
+	if (!type_ok || (err && xd_inet_unpend(conn)))
+		xd_inet_drop_pending(conn);
+	else if (!err)
+		xd_inet_offer(xd_listener(conn->parent));
 }
 
 void xd_inet_hello(struct xd_inet_conn *conn, struct sk_buff *skb)
 {
 	struct xd_hello hello;
-	int err = xd_inet_read_hello(skb, &hello);
+	bool bad = xd_inet_read_hello(skb, &hello) < 0;
 
 	kfree_skb(skb);
-	if (err)
-		xd_inet_protocol_error(conn, XD_RULE_HELLO);
-	else if (conn->parent)
+	if (!bad && conn->parent)
 		xd_inet_server_hello(conn, &hello);
-	else
-		xd_inet_client_hello(conn, &hello);
+	else if (!bad)
+		bad = xd_inet_client_hello(conn, &hello);
+	if (bad)
+		xd_inet_protocol_error(conn, XD_RULE_HELLO);
 }
 
 /*
@@ -271,15 +299,13 @@ static struct xd_inet_conn *xd_inet_alloc_child(struct xd_inet_listener *l,
 }
 
 /*
- * Set up an accepted TCP connection: send our hello at once, so that the
- * client's connect() completes without waiting for us to see its own,
- * and wait for the client's.
+ * Set up an accepted TCP connection and wait for the client's hello,
+ * which ours answers (xd_inet_server_hello()).
  */
 static void xd_inet_new_child(struct xd_inet_listener *l, struct socket *tcp)
 {
 	struct xd_inet_conn *conn;
-	bool closing, drop;
-	int err;
+	bool closing;
 
 	conn = xd_inet_alloc_child(l, tcp);
 	if (!conn) {
@@ -306,17 +332,11 @@ static void xd_inet_new_child(struct xd_inet_listener *l, struct socket *tcp)
 	xd_reader_init(&conn->rd, tcp->sk, &xd_inet_reader_ops);
 	xd_inet_hook(conn->s, conn, l->s->saved_data_ready);
 	xd_inet_arm_timer(conn, XD_F_HANDSHAKEN, XD_HANDSHAKE_TIMEOUT);
-	err = xd_inet_send_hello(conn);
 	/* The client's hello may be there already, or the client gone. */
 	xd_inet_rcv_held(tcp->sk);
 	xd_inet_queue(conn->xsk, &conn->rx_work);
-	/*
-	 * Without our HELLO sent, off the list before @lock lets the
-	 * client's be handled, which could queue the child for accept().
-	 */
-	drop = closing || (err && xd_inet_unpend(conn));
 	mutex_unlock(&conn->s->lock);
-	if (drop)
+	if (closing)
 		xd_inet_drop_pending(conn);
 	sock_put(&conn->xsk->sk);
 }

@@ -258,6 +258,7 @@ void xd_inet_tx_work(struct work_struct *w)
 	sock_put(&xsk->sk);
 }
 
+/* Queue our HELLO, naming @conn->version, and push.  Under @lock. */
 int xd_inet_send_hello(struct xd_inet_conn *conn)
 {
 	struct sock *sk = &conn->xsk->sk;
@@ -270,7 +271,7 @@ int xd_inet_send_hello(struct xd_inet_conn *conn)
 	hello = skb_put(skb, sizeof(*hello));
 	*hello = (struct xd_hello) {
 		.magic = cpu_to_be32(XD_WIRE_MAGIC),
-		.version = XD_WIRE_VERSION,
+		.version = conn->version,
 		.sock_type = sk->sk_type == SOCK_STREAM ? XD_WIRE_STREAM :
 							  XD_WIRE_SEQPACKET,
 	};

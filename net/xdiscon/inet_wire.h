@@ -12,7 +12,8 @@
 #include <linux/types.h>
 
 #define XD_WIRE_MAGIC		0x58445343	/* "XDSC" */
-#define XD_WIRE_VERSION		1
+#define XD_WIRE_VERSION		2	/* the newest this module speaks */
+#define XD_WIRE_VERSION_MIN	1	/* the oldest */
 
 enum xd_frame_type {
 	XD_FRAME_HELLO = 1,
@@ -32,9 +33,13 @@ struct xd_frame_hdr {
 #define XD_MAX_DATA		65536
 
 /*
- * The first frame each way, sent without waiting for the other's: the
- * connecting side's at connect(), the listening side's as soon as it has
- * the TCP connection.  Each side checks the other's.
+ * The first frame each way: the connecting side's at connect(), offering
+ * the newest version it speaks; the listening side's once that arrives,
+ * naming the version of the connection: the older of the offer and its
+ * own newest.  A listener that names a version older than the offer
+ * (version 1 sends its HELLO without waiting, and resets an offer it
+ * does not know) makes the connecting side connect again, offering that
+ * version (xd_inet_redial()).  Each side checks the other's type.
  */
 struct xd_hello {
 	__be32 magic;

@@ -29,7 +29,8 @@
 enum { HELLO = 1, DATA = 2, DISCONNECT = 3 };
 
 #define WIRE_MAGIC	0x58445343	/* "XDSC", HELLO's first 4 bytes */
-#define WIRE_VERSION	1
+#define WIRE_VERSION	1	/* what a raw peer speaks, unless it says */
+#define WIRE_NEWEST	2	/* the module's newest */
 
 /* One frame: header and payload, as the wire format has them. */
 static size_t frame(unsigned char *out, int type, uint32_t len,
@@ -47,17 +48,23 @@ static size_t frame(unsigned char *out, int type, uint32_t len,
 	return 8 + plen;
 }
 
-static size_t hello(unsigned char *out, int version, uint32_t magic)
+static size_t hello_type(unsigned char *out, int version, uint32_t magic,
+			 int type)
 {
 	unsigned char p[8];
 	uint32_t be = htonl(magic);
 
 	memcpy(p, &be, 4);
 	p[4] = version;
-	p[5] = 1;		/* stream */
+	p[5] = type;		/* 1 stream, 2 seqpacket */
 	p[6] = 0;
 	p[7] = 0;
 	return frame(out, HELLO, 8, p, 8);
+}
+
+static size_t hello(unsigned char *out, int version, uint32_t magic)
+{
+	return hello_type(out, version, magic, 1 /* stream */);
 }
 
 static long stat_value(const char *name)
@@ -161,10 +168,11 @@ TEST_F(raw, garbage)
 	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
 }
 
+/* There is no version 0. */
 TEST_F(raw, wrong_version)
 {
 	unsigned char buf[16];
-	size_t n = hello(buf, WIRE_VERSION + 1, WIRE_MAGIC);
+	size_t n = hello(buf, 0, WIRE_MAGIC);
 
 	EXPECT_EQ(ECONNRESET, raw_exchange(self->port, buf, n, 0));
 	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
@@ -282,35 +290,68 @@ TEST_F(raw, data_after_disconnect)
 }
 
 /*
- * The listener says hello first, without waiting for the client's: what a
- * client that has sent nothing reads is exactly the listener's hello.
+ * The listener answers a client's hello with its own, naming the older of
+ * the client's version and its newest: a version 1 client (today's raw
+ * peer, or a module of version 1) is answered in version 1, one that
+ * offers a version newer than any gets the module's newest.  What the
+ * client reads is exactly that hello; a disconnect and FIN end it.
  */
-TEST_F(raw, listener_hello_comes_first)
+static void answered(struct __test_metadata *_metadata, int lfd,
+		     unsigned short port, int offer, int want_version)
 {
-	unsigned char want[16], got[16], end[8];
-	int fd = tcp_connect(self->port), s;
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	size_t n = hello(want, WIRE_VERSION, WIRE_MAGIC), have = 0;
-	ssize_t r;
+	unsigned char want[16], got[16], buf[16];
+	int fd = tcp_connect(port), s;
+	size_t n = hello(want, want_version, WIRE_MAGIC);
 	char c;
 
 	ASSERT_LE(0, fd);
-	while (have < n && poll(&p, 1, 5000) == 1) {
-		r = recv(fd, got + have, n - have, 0);
-		if (r <= 0)
-			break;
-		have += r;
-	}
-	ASSERT_EQ(n, have);
+	hello(buf, offer, WIRE_MAGIC);
+	ASSERT_EQ((ssize_t)n, send(fd, buf, n, 0));
+	ASSERT_EQ((ssize_t)n, recv(fd, got, n, MSG_WAITALL));
 	EXPECT_EQ(0, memcmp(want, got, n));
-	/* Ours completes it; a disconnect and FIN end it cleanly. */
-	EXPECT_EQ((ssize_t)n, send(fd, want, n, 0));
-	EXPECT_EQ(8, send(fd, end, frame(end, DISCONNECT, 0, NULL, 0), 0));
+	EXPECT_EQ(8, send(fd, buf, frame(buf, DISCONNECT, 0, NULL, 0), 0));
 	shutdown(fd, SHUT_WR);
-	s = accept(self->lfd, NULL, NULL);
+	s = accept(lfd, NULL, NULL);
 	ASSERT_LE(0, s);
 	EXPECT_EQ(0, recv(s, &c, 1, 0));
 	close(s);
+	close(fd);
+}
+
+TEST_F(raw, listener_answers_version_1)
+{
+	answered(_metadata, self->lfd, self->port, 1, 1);
+	EXPECT_EQ(self->errors, stat_value("InetProtocolErrors"));
+}
+
+TEST_F(raw, listener_answers_version_2)
+{
+	answered(_metadata, self->lfd, self->port, 2, WIRE_NEWEST);
+	EXPECT_EQ(self->errors, stat_value("InetProtocolErrors"));
+}
+
+TEST_F(raw, listener_answers_newer_offer)
+{
+	answered(_metadata, self->lfd, self->port, 200, WIRE_NEWEST);
+	EXPECT_EQ(self->errors, stat_value("InetProtocolErrors"));
+}
+
+/*
+ * A client of the other type reads the listener's hello, which tells it
+ * why, and then FIN; nothing reaches accept().
+ */
+TEST_F(raw, other_type_gets_hello_then_fin)
+{
+	unsigned char want[16], got[16], buf[16];
+	int fd = tcp_connect(self->port);
+	size_t n = hello(want, WIRE_VERSION, WIRE_MAGIC);
+
+	ASSERT_LE(0, fd);
+	hello_type(buf, WIRE_VERSION, WIRE_MAGIC, 2);
+	ASSERT_EQ((ssize_t)n, send(fd, buf, n, 0));
+	ASSERT_EQ((ssize_t)n, recv(fd, got, n, MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(want, got, n));
+	EXPECT_EQ(0, read_to_end(fd));
 	close(fd);
 	EXPECT_EQ(self->errors, stat_value("InetProtocolErrors"));
 }
@@ -339,8 +380,8 @@ TEST_F(raw, stream_writes_fill_frames)
 	size_t i, n = hello(buf, WIRE_VERSION, WIRE_MAGIC);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ((ssize_t)n, recv(fd, got, n, MSG_WAITALL));
 	ASSERT_EQ((ssize_t)n, send(fd, buf, n, 0));
+	ASSERT_EQ((ssize_t)n, recv(fd, got, n, MSG_WAITALL));
 	s = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, s);
 	memset(data, 'x', sizeof(data));
@@ -407,6 +448,239 @@ TEST(raw_server)
 	close(c);
 	close(s);
 	close(l);
+}
+
+/* A plain TCP listener on ::1; its port in @port. */
+static int raw_listener(unsigned short *port)
+{
+	struct sockaddr_in6 a = {
+		.sin6_family = AF_INET6,
+		.sin6_addr = IN6ADDR_LOOPBACK_INIT,
+	};
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET6, SOCK_STREAM, 0);
+
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(l, 4) || getsockname(l, (struct sockaddr *)&a, &len)) {
+		close(l);
+		return -1;
+	}
+	*port = ntohs(a.sin6_port);
+	return l;
+}
+
+/*
+ * One frame from @fd: its type, with its payload (at most @cap bytes) in
+ * @payload and its length in @len; -1 on a short read or a longer one.
+ */
+static int read_frame(int fd, void *payload, size_t cap, uint32_t *len)
+{
+	unsigned char h[8];
+
+	if (recv(fd, h, 8, MSG_WAITALL) != 8)
+		return -1;
+	*len = (uint32_t)h[4] << 24 | h[5] << 16 | h[6] << 8 | h[7];
+	if (*len > cap ||
+	    (*len && recv(fd, payload, *len, MSG_WAITALL) != (ssize_t)*len))
+		return -1;
+	return h[0];
+}
+
+/*
+ * A listener that speaks wire version @version and nothing newer, as a
+ * host running an older module does.  Version 1 sends its hello as soon
+ * as it has the connection and resets one whose hello names another
+ * version; version 2 answers the client's hello.  Each connection it
+ * keeps takes "hi" and the disconnect "c-bye", and answers with the
+ * disconnect "s-bye".  What it saw, per TCP connection: the version the
+ * client's hello named and the client's port.
+ */
+struct old_listener {
+	int l;
+	int version;
+	int conns;
+	int offered[2];
+	unsigned short port[2];
+	int served;		/* 1: the exchange was as above */
+};
+
+static void *old_listener_run(void *arg)
+{
+	struct old_listener *o = arg;
+	struct linger rst = { .l_onoff = 1, .l_linger = 0 };
+	unsigned char ours[16], theirs[16], buf[64];
+	struct sockaddr_in6 peer;
+	socklen_t len;
+	uint32_t n;
+	int s;
+
+	while (o->conns < 2 && !o->served) {
+		len = sizeof(peer);
+		s = accept(o->l, (struct sockaddr *)&peer, &len);
+		if (s < 0)
+			break;
+		o->port[o->conns] = ntohs(peer.sin6_port);
+		hello(ours, o->version, WIRE_MAGIC);
+		if (o->version == 1)
+			send(s, ours, 16, MSG_NOSIGNAL);
+		if (recv(s, theirs, 16, MSG_WAITALL) != 16) {
+			close(s);
+			break;
+		}
+		o->offered[o->conns++] = theirs[12];
+		if (theirs[12] != o->version && o->version == 1) {
+			setsockopt(s, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+			close(s);
+			continue;
+		}
+		if (o->version != 1)
+			send(s, ours, 16, MSG_NOSIGNAL);
+		o->served = read_frame(s, buf, sizeof(buf), &n) == DATA &&
+			    n == 2 && !memcmp(buf, "hi", 2) &&
+			    read_frame(s, buf, sizeof(buf), &n) == DISCONNECT &&
+			    n == 5 && !memcmp(buf, "c-bye", 5);
+		n = frame(buf, DISCONNECT, 5, "s-bye", 5);
+		send(s, buf, n, MSG_NOSIGNAL);
+		shutdown(s, SHUT_WR);
+		o->served &= read_to_end(s) == 0;
+		close(s);
+	}
+	return NULL;
+}
+
+/*
+ * Connect to an older listener (blocking or not), then send "hi" and the
+ * disconnect "c-bye" and read to the end: the listener's "s-bye".
+ */
+static void talk_to_old(struct __test_metadata *_metadata, int version,
+			int nonblock, struct old_listener *o)
+{
+	struct pollfd p = { .events = POLLOUT };
+	unsigned short port;
+	pthread_t t;
+	socklen_t len;
+	char buf[16];
+	int c, err = -1;
+
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	memset(o, 0, sizeof(*o));
+	o->version = version;
+	o->l = raw_listener(&port);
+	ASSERT_LE(0, o->l);
+	ASSERT_EQ(0, pthread_create(&t, NULL, old_listener_run, o));
+	c = xd_socket(SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0));
+	ASSERT_LE(0, c);
+	if (nonblock) {
+		EXPECT_EQ(-1, xd_connect(c, port));
+		EXPECT_EQ(EINPROGRESS, errno);
+		p.fd = c;
+		EXPECT_EQ(1, poll(&p, 1, 10000));
+		len = sizeof(err);
+		EXPECT_EQ(0, getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len));
+		EXPECT_EQ(0, err);
+		EXPECT_EQ(0, fcntl(c, F_SETFL, 0));
+	} else {
+		EXPECT_EQ(0, xd_connect(c, port));
+	}
+	EXPECT_EQ(2, send(c, "hi", 2, MSG_NOSIGNAL));
+	EXPECT_EQ(0, setsockopt(c, SOL_XDISCON, XDISCON_DISCDATA, "c-bye", 5));
+	EXPECT_EQ(0, shutdown(c, SHUT_WR));
+	EXPECT_EQ(0, recv(c, buf, sizeof(buf), 0));
+	len = sizeof(buf);
+	EXPECT_EQ(0, getsockopt(c, SOL_XDISCON, XDISCON_PEER_DISCDATA, buf,
+				&len));
+	EXPECT_EQ(5, len);
+	EXPECT_EQ(0, memcmp(buf, "s-bye", 5));
+	close(c);
+	shutdown(o->l, SHUT_RDWR);	/* ends an accept() still waiting */
+	pthread_join(t, NULL);
+	close(o->l);
+	EXPECT_EQ(1, o->served);
+}
+
+/*
+ * A version 1 listener resets the connection whose hello offers version
+ * 2: the client connects again, from the same port, offering version 1,
+ * and the two talk as version 1 hosts do.
+ */
+static void version_1_listener(struct __test_metadata *_metadata,
+			       int nonblock)
+{
+	struct old_listener o;
+	long errors = stat_value("InetProtocolErrors");
+
+	talk_to_old(_metadata, 1, nonblock, &o);
+	ASSERT_EQ(2, o.conns);
+	EXPECT_EQ(WIRE_NEWEST, o.offered[0]);
+	EXPECT_EQ(1, o.offered[1]);
+	EXPECT_EQ(o.port[0], o.port[1]);
+	EXPECT_EQ(errors, stat_value("InetProtocolErrors"));
+}
+
+TEST(version_1_listener_blocking)
+{
+	version_1_listener(_metadata, 0);
+}
+
+TEST(version_1_listener_nonblocking)
+{
+	version_1_listener(_metadata, 1);
+}
+
+/* A listener of the newest version answers the first offer. */
+TEST(version_2_listener)
+{
+	struct old_listener o;
+
+	talk_to_old(_metadata, WIRE_NEWEST, 0, &o);
+	EXPECT_EQ(1, o.conns);
+	EXPECT_EQ(WIRE_NEWEST, o.offered[0]);
+}
+
+/*
+ * A listener's hello must name the offered version or an older one: a
+ * newer one, or version 0, breaks the rules and fails the connect.
+ */
+static void bad_answer(struct __test_metadata *_metadata, int version)
+{
+	struct pollfd p = { .events = POLLOUT };
+	long errors = stat_value("InetProtocolErrors");
+	unsigned char buf[16];
+	unsigned short port;
+	int l, c, s, err = -1;
+	socklen_t len;
+
+	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
+	l = raw_listener(&port);
+	ASSERT_LE(0, l);
+	c = xd_socket(SOCK_STREAM | SOCK_NONBLOCK);
+	EXPECT_EQ(-1, xd_connect(c, port));
+	EXPECT_EQ(EINPROGRESS, errno);
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(16, recv(s, buf, 16, MSG_WAITALL));
+	EXPECT_EQ(WIRE_NEWEST, buf[12]);
+	hello(buf, version, WIRE_MAGIC);
+	EXPECT_EQ(16, send(s, buf, 16, 0));
+	p.fd = c;
+	EXPECT_EQ(1, poll(&p, 1, 10000));
+	len = sizeof(err);
+	EXPECT_EQ(0, getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(ECONNRESET, err);
+	EXPECT_EQ(errors + 1, stat_value("InetProtocolErrors"));
+	close(c);
+	close(s);
+	close(l);
+}
+
+TEST(listener_names_newer_version)
+{
+	bad_answer(_metadata, WIRE_NEWEST + 1);
+}
+
+TEST(listener_names_version_0)
+{
+	bad_answer(_metadata, 0);
 }
 
 /* What a reader that never reads has queued once the sender is stuck. */
@@ -653,22 +927,45 @@ TEST(reader_parses_bulk)
 
 /* -- handshakes in progress against the accept queue -- */
 
+/* Is a socket whose peer is at @port in /proc/net/xdiscon? */
+static int proc_has_peer(unsigned short port)
+{
+	char line[256];
+	unsigned int peer;
+	int found = 0;
+	FILE *f = fopen("/proc/net/xdiscon", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %*s %*s %*s %u", &peer) == 1 &&
+			peer == port;
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /*
  * A plain TCP peer that connects and stays silent; returns once the
- * listener has taken it into the handshake (its HELLO has arrived).
+ * listener has taken it into the handshake (the child socket that waits
+ * for its HELLO is in /proc/net/xdiscon), at most 5 s.
  */
 static int silent_peer(unsigned short port)
 {
-	unsigned char buf[16];
-	int fd = tcp_connect(port);
+	struct sockaddr_in6 me;
+	socklen_t len = sizeof(me);
+	int fd = tcp_connect(port), i;
 
 	if (fd < 0)
 		return -1;
-	if (recv(fd, buf, sizeof(buf), MSG_WAITALL) != sizeof(buf)) {
-		close(fd);
-		return -1;
+	if (getsockname(fd, (struct sockaddr *)&me, &len))
+		goto fail;
+	for (i = 0; i < 500; i++) {
+		if (proc_has_peer(ntohs(me.sin6_port)))
+			return fd;
+		usleep(10000);
 	}
-	return fd;
+fail:
+	close(fd);
+	return -1;
 }
 
 /* An AF_XDISCON client connects within @secs and its data gets through. */
