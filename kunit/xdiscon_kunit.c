@@ -71,6 +71,7 @@ struct xd_kunit_ctl {
 	struct socket *sock;
 	char buf[CMSG_SPACE(8192)];
 	size_t len;
+	bool abort;		/* what the last parse found */
 };
 
 static void xd_kunit_ctl_reset(struct xd_kunit_ctl *c)
@@ -100,7 +101,8 @@ static int xd_kunit_ctl_parse(struct xd_kunit_ctl *c, struct sk_buff **out)
 	};
 
 	*out = NULL;
-	return xdiscon_cmsg_disconnect(c->sock->sk, &msg, out);
+	c->abort = false;
+	return xdiscon_cmsg_disconnect(c->sock->sk, &msg, out, &c->abort);
 }
 
 static struct xd_kunit_ctl *xd_kunit_ctl_new(struct kunit *test)
@@ -137,9 +139,33 @@ static void xd_kunit_cmsg_disconnect(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	KUNIT_EXPECT_EQ(test, skb->len, 5);
 	KUNIT_EXPECT_EQ(test, memcmp(skb->data, "total", 5), 0);
+	KUNIT_EXPECT_FALSE(test, c->abort);
 	/* Charged to the socket. */
 	KUNIT_EXPECT_GE(test, sk_wmem_alloc_get(c->sock->sk), skb->truesize);
 	kfree_skb(skb);
+	sock_release(c->sock);
+}
+
+static void xd_kunit_cmsg_abort(struct kunit *test)
+{
+	struct xd_kunit_ctl *c = xd_kunit_ctl_new(test);
+	struct sk_buff *skb;
+
+	xd_kunit_ctl_add(c, SOL_XDISCON, XDISCON_CMSG_ABORT, "why", 3);
+	KUNIT_ASSERT_EQ(test, xd_kunit_ctl_parse(c, &skb), 0);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_TRUE(test, c->abort);
+	KUNIT_EXPECT_EQ(test, skb->len, 3);
+	KUNIT_EXPECT_EQ(test, memcmp(skb->data, "why", 3), 0);
+	kfree_skb(skb);
+
+	/* A message ends one way: not a disconnect and an abort. */
+	xd_kunit_ctl_reset(c);
+	xd_kunit_ctl_add(c, SOL_XDISCON, XDISCON_CMSG_DISCONNECT, "a", 1);
+	xd_kunit_ctl_add(c, SOL_XDISCON, XDISCON_CMSG_ABORT, "b", 1);
+	KUNIT_EXPECT_EQ(test, xd_kunit_ctl_parse(c, &skb), -EINVAL);
+	KUNIT_EXPECT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, sk_wmem_alloc_get(c->sock->sk), 0);
 	sock_release(c->sock);
 }
 
@@ -771,6 +797,7 @@ static struct kunit_case xdiscon_socket_cases[] = {
 static struct kunit_case xdiscon_discdata_cases[] = {
 	KUNIT_CASE(xd_kunit_cmsg_none),
 	KUNIT_CASE(xd_kunit_cmsg_disconnect),
+	KUNIT_CASE(xd_kunit_cmsg_abort),
 	KUNIT_CASE(xd_kunit_cmsg_empty),
 	KUNIT_CASE(xd_kunit_cmsg_malformed),
 	KUNIT_CASE(xd_kunit_cmsg_limit),

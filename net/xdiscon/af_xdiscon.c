@@ -61,24 +61,28 @@ static const struct xdiscon_transport *xdiscon_transport_get(u16 id)
 
 /*
  * Free what a socket holds that is charged to sockets (its own or its
- * peer's): the receive queue, its disconnect data and the peer's.  Done at
+ * peer's): the receive queue, its disconnect data, the peer's and the
+ * peer's abort's.  Done at
  * close, not only at destruction: two sockets holding each other's skbs
  * would otherwise each wait for the other's sk_wmem_alloc to drain.
  */
 static void xdiscon_sk_purge(struct xdiscon_sock *xsk)
 {
 	struct sk_buff_head *q = &xsk->sk.sk_receive_queue;
-	struct sk_buff *peer_disc, *discdata;
+	struct sk_buff *peer_disc, *peer_abort, *discdata;
 
 	xdiscon_rcv_purge(xsk);
 	spin_lock_bh(&q->lock);
 	peer_disc = xsk->peer_disc;
 	xsk->peer_disc = NULL;
+	peer_abort = xsk->peer_abort;
+	xsk->peer_abort = NULL;
 	discdata = xsk->discdata;
 	xsk->discdata = NULL;
 	WRITE_ONCE(xsk->discdata_len, 0);
 	spin_unlock_bh(&q->lock);
 	kfree_skb(peer_disc);
+	kfree_skb(peer_abort);
 	kfree_skb(discdata);
 }
 
@@ -499,7 +503,7 @@ static void xdiscon_abort(struct xdiscon_sock *xsk, int cause)
 {
 	if (!xdiscon_reset_seen(xsk))
 		trace_xdiscon_reset(xsk, cause);
-	xsk->transport->abort(xsk);
+	xsk->transport->abort(xsk, NULL);
 }
 
 /*

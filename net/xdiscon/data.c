@@ -69,6 +69,13 @@ static int xdiscon_send_error(struct xdiscon_sock *xsk)
 	return 0;
 }
 
+/* Wake everyone, with no poll key: epoll sees EPOLLRDHUP/EPOLLHUP too. */
+static void xdiscon_rcv_wake(struct sock *sk, int band)
+{
+	sk->sk_state_change(sk);
+	sk_wake_async(sk, SOCK_WAKE_WAITD, band);
+}
+
 /* Hand @skb to the transport, consuming it. */
 static int xdiscon_xmit(struct xdiscon_sock *xsk, struct sk_buff *skb)
 {
@@ -202,18 +209,57 @@ static int xdiscon_send_data(struct xdiscon_sock *xsk, struct msghdr *msg,
 	return sent ? sent : err;
 }
 
+/*
+ * XDISCON_CMSG_ABORT: reset the connection, the peer getting @data
+ * (consumed) first.  This socket then ends as after the peer's reset,
+ * with no error to report: sends fail with EPIPE, reads take what is
+ * queued and then end.  Under lock_sock().
+ */
+static int xdiscon_send_abort(struct xdiscon_sock *xsk, struct sk_buff *data)
+{
+	struct sock *sk = &xsk->sk;
+	int err;
+
+	err = xdiscon_send_error(xsk);
+	if (!err)
+		err = xsk->transport->abort(xsk, data);
+	else
+		kfree_skb(data);
+	if (err)
+		return err;
+	trace_xdiscon_reset(xsk, XDISCON_RESET_ABORT);
+	spin_lock_bh(&sk->sk_receive_queue.lock);
+	WRITE_ONCE(xsk->rx_end, XDISCON_RX_RESET);
+	spin_unlock_bh(&sk->sk_receive_queue.lock);
+	xdiscon_rcv_wake(sk, POLL_HUP);
+	return 0;
+}
+
 int xdiscon_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
 	struct sock *sk = sock->sk;
 	struct xdiscon_sock *xsk = xdiscon_sk(sk);
 	struct sk_buff *disc = NULL;
+	bool abort = false;
 	int err, sent = 0;
 
 	if (msg->msg_flags & MSG_OOB)
 		return -EOPNOTSUPP;
-	err = xdiscon_cmsg_disconnect(sk, msg, &disc);
+	err = xdiscon_cmsg_disconnect(sk, msg, &disc, &abort);
 	if (err)
 		return err;
+	/* An abort drops what is queued: it carries no data of its own. */
+	if (abort && (len || msg->msg_namelen)) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (abort) {
+		lock_sock(sk);
+		err = xdiscon_send_abort(xsk, disc);
+		release_sock(sk);
+		disc = NULL;
+		goto out;
+	}
 
 	/* Connected sockets take no address; others cannot send. */
 	if (msg->msg_namelen) {
@@ -406,13 +452,6 @@ void xdiscon_rcv_skb(struct xdiscon_sock *xsk, struct sk_buff *skb)
 		kfree_skb(skb);
 }
 
-/* Wake everyone, with no poll key: epoll sees EPOLLRDHUP/EPOLLHUP too. */
-static void xdiscon_rcv_wake(struct sock *sk, int band)
-{
-	sk->sk_state_change(sk);
-	sk_wake_async(sk, SOCK_WAKE_WAITD, band);
-}
-
 /* The peer's disconnect, with its data (consumed), after all its data. */
 void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data)
 {
@@ -437,6 +476,33 @@ void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data)
 			 POLL_HUP : POLL_IN);
 }
 
+static void __xdiscon_rcv_reset(struct xdiscon_sock *xsk, int err,
+				struct sk_buff *data)
+{
+	struct sock *sk = &xsk->sk;
+	bool first;
+
+	spin_lock_bh(&sk->sk_receive_queue.lock);
+	first = xsk->rx_end != XDISCON_RX_RESET;
+	if (first) {
+		if (data) {
+			xsk->peer_abort = data;
+			data = NULL;
+		}
+		WRITE_ONCE(sk->sk_err, -err);
+		/* Readers that see the reset see the abort's data. */
+		smp_store_release(&xsk->rx_end, XDISCON_RX_RESET);
+	}
+	spin_unlock_bh(&sk->sk_receive_queue.lock);
+	kfree_skb(data);
+	if (!first)
+		return;
+	trace_xdiscon_reset(xsk, err == -ECONNRESET ? XDISCON_RESET_PEER :
+			    XDISCON_RESET_FAILED);
+	sk_error_report(sk);
+	xdiscon_rcv_wake(sk, POLL_HUP);
+}
+
 /*
  * The connection was reset (@err -ECONNRESET), or its transport lost it
  * with no word from the peer (@err the transport's error, as TCP reports
@@ -445,20 +511,15 @@ void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data)
  */
 void xdiscon_rcv_reset(struct xdiscon_sock *xsk, int err)
 {
-	struct sock *sk = &xsk->sk;
-	bool first;
+	__xdiscon_rcv_reset(xsk, err, NULL);
+}
 
-	spin_lock_bh(&sk->sk_receive_queue.lock);
-	first = xsk->rx_end != XDISCON_RX_RESET;
-	if (first) {
-		WRITE_ONCE(xsk->rx_end, XDISCON_RX_RESET);
-		WRITE_ONCE(sk->sk_err, -err);
-	}
-	spin_unlock_bh(&sk->sk_receive_queue.lock);
-	if (!first)
-		return;
-	trace_xdiscon_reset(xsk, err == -ECONNRESET ? XDISCON_RESET_PEER :
-			    XDISCON_RESET_FAILED);
-	sk_error_report(sk);
-	xdiscon_rcv_wake(sk, POLL_HUP);
+/*
+ * The peer aborted with @data (XDISCON_CMSG_ABORT; consumed): a reset
+ * (ECONNRESET) whose data XDISCON_PEER_ABORTDATA returns.  Dropped when
+ * the connection was reset already.
+ */
+void xdiscon_rcv_abort(struct xdiscon_sock *xsk, struct sk_buff *data)
+{
+	__xdiscon_rcv_reset(xsk, -ECONNRESET, data);
 }

@@ -78,12 +78,14 @@ struct sk_buff *xdiscon_discdata_alloc(struct sock *sk, sockptr_t data,
 EXPORT_SYMBOL_IF_KUNIT(xdiscon_discdata_alloc);
 
 /*
- * Find XDISCON_CMSG_DISCONNECT in @msg: *@data becomes its payload (an
- * skb, possibly empty) or stays NULL when there is none.  Control messages
- * at other levels are ignored, as TCP ignores those it does not know.
+ * Find XDISCON_CMSG_DISCONNECT or XDISCON_CMSG_ABORT in @msg: *@data
+ * becomes its payload (an skb, possibly empty) or stays NULL when there
+ * is none, and *@abort says which it was.  More than one is EINVAL.
+ * Control messages at other levels are ignored, as TCP ignores those it
+ * does not know.
  */
 int xdiscon_cmsg_disconnect(struct sock *sk, struct msghdr *msg,
-			    struct sk_buff **data)
+			    struct sk_buff **data, bool *abort)
 {
 	struct cmsghdr *cmsg;
 	struct sk_buff *skb;
@@ -93,8 +95,10 @@ int xdiscon_cmsg_disconnect(struct sock *sk, struct msghdr *msg,
 			goto einval;
 		if (cmsg->cmsg_level != SOL_XDISCON)
 			continue;
-		if (cmsg->cmsg_type != XDISCON_CMSG_DISCONNECT || *data)
+		if ((cmsg->cmsg_type != XDISCON_CMSG_DISCONNECT &&
+		     cmsg->cmsg_type != XDISCON_CMSG_ABORT) || *data)
 			goto einval;
+		*abort = cmsg->cmsg_type == XDISCON_CMSG_ABORT;
 		skb = xdiscon_discdata_alloc(sk,
 					     KERNEL_SOCKPTR(CMSG_DATA(cmsg)),
 					     cmsg->cmsg_len - CMSG_LEN(0));
@@ -221,16 +225,21 @@ int xdiscon_getsockopt(struct socket *sock, int level, int optname,
 		release_sock(sk);
 		break;
 	case XDISCON_PEER_DISCDATA:
+	case XDISCON_PEER_ABORTDATA:
 		lock_sock(sk);
 		if (sk->sk_state != XDISCON_CONNECTED &&
-		    sk->sk_state != XDISCON_CLOSED)
+		    sk->sk_state != XDISCON_CLOSED) {
 			err = -ENOTCONN;
-		/* Pairs with xdiscon_rcv_disconnect(). */
-		else if (smp_load_acquire(&xsk->rx_end) !=
-			 XDISCON_RX_DISCONNECT)
+		} else {
 			err = -ENODATA;
-		else
-			skb = skb_get(xsk->peer_disc);
+			/* Kept once set (a reset may follow the disconnect). */
+			spin_lock_bh(&sk->sk_receive_queue.lock);
+			skb = optname == XDISCON_PEER_DISCDATA ?
+			      xsk->peer_disc : xsk->peer_abort;
+			if (skb)
+				skb_get(skb);
+			spin_unlock_bh(&sk->sk_receive_queue.lock);
+		}
 		release_sock(sk);
 		if (!skb)
 			return err;

@@ -653,15 +653,32 @@ int xd_inet_redial(struct xd_inet_conn *conn, u8 version)
 	return err ?: xd_inet_send_hello(conn);
 }
 
-static void xd_inet_abort(struct xdiscon_sock *xsk)
+/*
+ * A reset, or with @data an ABORT frame, which needs version 2: the
+ * peer resets once it reads it.  A reset without data (a close with
+ * SO_LINGER {1, 0} after the abort) leaves the ABORT frame to finish.
+ */
+static int xd_inet_abort(struct xdiscon_sock *xsk, struct sk_buff *data)
 {
 	struct xd_inet_conn *conn = xd_conn(xsk);
+	int err = 0;
 
-	if (!conn)
-		return;
+	if (!conn) {
+		kfree_skb(data);
+		return 0;
+	}
 	mutex_lock(&conn->s->lock);
-	xd_inet_reset_locked(conn, false, 0);
+	if (data && conn->version < XD_WIRE_VERSION_ABORT) {
+		err = -EOPNOTSUPP;
+	} else if (data) {
+		xd_inet_send_abort(conn, data);
+		data = NULL;
+	} else if (!test_bit(XD_F_ABORTING, &conn->flags)) {
+		xd_inet_reset_locked(conn, false, 0);
+	}
 	mutex_unlock(&conn->s->lock);
+	kfree_skb(data);
+	return err;
 }
 
 /*

@@ -90,6 +90,8 @@ enum {
 	XD_F_RESET,		/* reset: nothing moves any more */
 	XD_F_RELEASED,		/* the socket was closed */
 	XD_F_PROTO_ERR,		/* the frame reader found a bad frame */
+	XD_F_ABORTING,		/* our ABORT is queued: the peer resets */
+	XD_F_ABORT_RCVD,	/* the peer's ABORT is on rxq */
 };
 
 struct xd_inet_listener;
@@ -331,6 +333,7 @@ void xd_inet_maybe_finish(struct xd_inet_conn *conn);
 int xd_inet_xmit(struct xdiscon_sock *xsk, struct sk_buff *skb);
 void xd_inet_send_disconnect(struct xdiscon_sock *xsk,
 			     struct sk_buff *data);
+void xd_inet_send_abort(struct xd_inet_conn *conn, struct sk_buff *data);
 size_t xd_inet_tx_queued(struct xdiscon_sock *xsk);
 bool xd_inet_tx_done(struct xdiscon_sock *xsk);
 

@@ -311,6 +311,9 @@ static void xd_inet_rx_frame(struct xd_reader *rd, struct sk_buff *skb, u8 type)
 	    xd_inet_client_hello_direct(conn, skb))
 		return;
 
+	/* rx_work drops the data frames still ahead of it. */
+	if (type == XD_FRAME_ABORT)
+		set_bit(XD_F_ABORT_RCVD, &conn->flags);
 	spin_lock_bh(&conn->rxq.lock);
 	__skb_queue_tail(&conn->rxq, skb);
 	conn->rxq_bytes += skb->truesize;
@@ -508,8 +511,58 @@ static int xd_inet_deliver_disconnect(struct xd_inet_conn *conn,
 }
 
 /*
+ * The peer's abort, taken off rxq: its data copied out of the frame, then
+ * the reset, which the socket learns with the data (a closed socket only
+ * resets).  A connection still in its handshake on the listening side is
+ * dropped, as a reset one is.  When the copy finds no memory, the frame
+ * goes back on rxq and mem_work tries again.
+ */
+static void xd_inet_deliver_abort(struct xd_inet_conn *conn,
+				  struct sk_buff *skb)
+{
+	struct xdiscon_sock *xsk = conn->xsk;
+	struct sk_buff *data = NULL;
+	u32 len = xdiscon_skb_unread(skb);
+
+	if (!test_bit(XD_F_RELEASED, &conn->flags)) {
+		data = alloc_skb(len, GFP_KERNEL);
+		if (!data) {
+			xd_inet_rxq_requeue(conn, skb);
+			xd_inet_mem_retry(conn);
+			return;
+		}
+		if (skb_copy_bits(skb, XD_RX_CB(skb)->xd.consumed,
+				  skb_put(data, len), len)) {
+			kfree_skb(data);
+			data = NULL;
+		}
+	}
+	kfree_skb(skb);
+	if (xd_inet_unpend(conn)) {
+		kfree_skb(data);
+		xd_inet_drop_pending(conn);
+		return;
+	}
+	lock_sock(&xsk->sk);
+	mutex_lock(&conn->s->lock);
+	if (!test_and_set_bit(XD_F_RESET, &conn->flags)) {
+		xd_inet_conn_close(conn, true);
+		if (data)
+			xdiscon_rcv_abort(xsk, data);
+		else
+			xdiscon_rcv_reset(xsk, -ECONNRESET);
+		data = NULL;
+	}
+	mutex_unlock(&conn->s->lock);
+	release_sock(&xsk->sk);
+	kfree_skb(data);
+}
+
+/*
  * Deliver parsed frames while the socket has room.  Returns 0, or
- * -EPROTO for a frame out of place.
+ * -EPROTO for a frame out of place.  Once the peer's abort is on rxq,
+ * the data frames ahead of it are dropped: an abort drops what was not
+ * delivered.
  */
 static int __xd_inet_deliver(struct xd_inet_conn *conn)
 {
@@ -520,6 +573,12 @@ static int __xd_inet_deliver(struct xd_inet_conn *conn)
 	while (!err && (skb = xd_inet_rxq_dequeue(conn))) {
 		u8 type = XD_RX_CB(skb)->type;
 
+		if (type == XD_FRAME_DATA &&
+		    test_bit(XD_F_HANDSHAKEN, &conn->flags) &&
+		    test_bit(XD_F_ABORT_RCVD, &conn->flags)) {
+			kfree_skb(skb);
+			continue;
+		}
 		if (!xd_inet_rx_charge(conn, skb))
 			return 0;
 
@@ -534,9 +593,15 @@ static int __xd_inet_deliver(struct xd_inet_conn *conn)
 			continue;
 		}
 		if (type == XD_FRAME_HELLO ||
-		    test_bit(XD_F_DISC_RCVD, &conn->flags)) {
+		    test_bit(XD_F_DISC_RCVD, &conn->flags) ||
+		    (type == XD_FRAME_ABORT &&
+		     conn->version < XD_WIRE_VERSION_ABORT)) {
 			kfree_skb(skb);
 			return -EPROTO;
+		}
+		if (type == XD_FRAME_ABORT) {
+			xd_inet_deliver_abort(conn, skb);
+			return 0;
 		}
 		/* No room: consumed() calls again. */
 		if (!xd_inet_rx_room(conn, skb)) {

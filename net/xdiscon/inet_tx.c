@@ -230,7 +230,8 @@ static void xd_inet_push(struct xd_inet_conn *conn)
 			continue;
 		}
 		__skb_unlink(skb, &conn->txq);
-		fin = XD_TX_CB(skb)->hdr.type == XD_FRAME_DISCONNECT;
+		fin = XD_TX_CB(skb)->hdr.type == XD_FRAME_DISCONNECT ||
+		      XD_TX_CB(skb)->hdr.type == XD_FRAME_ABORT;
 		/* Frees the sender's buffer space: it may write again. */
 		consume_skb(skb);
 	}
@@ -391,6 +392,33 @@ void xd_inet_send_disconnect(struct xdiscon_sock *xsk,
 			     struct sk_buff *data)
 {
 	xd_inet_queue_frame(xsk, data, XD_FRAME_DISCONNECT);
+}
+
+/*
+ * Abort with @data (consumed): drop the frames TCP has not begun to take
+ * (one it has begun goes whole, or the peer could not read on), then
+ * queue the ABORT frame, which ends the stream as the disconnect does:
+ * TCP's FIN follows it, never a RST that could overtake it.  The peer
+ * resets the connection once it reads the frame.  Under @lock.
+ */
+void xd_inet_send_abort(struct xd_inet_conn *conn, struct sk_buff *data)
+{
+	struct sk_buff *skb, *tmp;
+
+	if (!xd_conn_tcp(conn) || test_bit(XD_F_RESET, &conn->flags) ||
+	    test_and_set_bit(XD_F_ABORTING, &conn->flags)) {
+		kfree_skb(data);
+		return;
+	}
+	skb_queue_walk_safe(&conn->txq, skb, tmp) {
+		if (XD_TX_CB(skb)->sent)
+			continue;
+		__skb_unlink(skb, &conn->txq);
+		kfree_skb(skb);
+	}
+	xd_inet_frame(data, XD_FRAME_ABORT);
+	__skb_queue_tail(&conn->txq, data);
+	xd_inet_push(conn);
 }
 
 /* Bytes not yet acknowledged by the peer's TCP, frame headers included. */

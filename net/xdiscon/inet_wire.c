@@ -42,6 +42,7 @@ int xd_frame_check(const struct xd_frame_hdr *hdr)
 	case XD_FRAME_DATA:
 		return len <= XD_MAX_DATA ? len : -EMSGSIZE;
 	case XD_FRAME_DISCONNECT:
+	case XD_FRAME_ABORT:
 		/* No more than XDISCON_MAX_DISCDATA says a reader may get. */
 		return len <= READ_ONCE(xdiscon_max_discdata) ? len : -EMSGSIZE;
 	default:

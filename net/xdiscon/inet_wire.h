@@ -14,11 +14,13 @@
 #define XD_WIRE_MAGIC		0x58445343	/* "XDSC" */
 #define XD_WIRE_VERSION		2	/* the newest this module speaks */
 #define XD_WIRE_VERSION_MIN	1	/* the oldest */
+#define XD_WIRE_VERSION_ABORT	2	/* the first with XD_FRAME_ABORT */
 
 enum xd_frame_type {
 	XD_FRAME_HELLO = 1,
 	XD_FRAME_DATA = 2,
 	XD_FRAME_DISCONNECT = 3,
+	XD_FRAME_ABORT = 4,	/* version 2 on */
 };
 
 /* Every frame: this header, then @len bytes of payload. */

@@ -376,7 +376,7 @@ static void xd_local_send_disconnect(struct xdiscon_sock *xsk,
 	kfree_skb(data);
 }
 
-static void xd_local_abort(struct xdiscon_sock *xsk)
+static int xd_local_abort(struct xdiscon_sock *xsk, struct sk_buff *data)
 {
 	struct xd_local_conn *conn = xd_conn(xsk);
 	struct xdiscon_sock *peer;
@@ -385,7 +385,8 @@ static void xd_local_abort(struct xdiscon_sock *xsk)
 	spin_lock(&conn->lock);
 	if (conn->reset) {
 		spin_unlock(&conn->lock);
-		return;
+		kfree_skb(data);
+		return 0;
 	}
 	conn->reset = true;
 	__skb_queue_purge(&conn->txq[0]);
@@ -395,9 +396,16 @@ static void xd_local_abort(struct xdiscon_sock *xsk)
 	conn->disc[0] = NULL;
 	conn->disc[1] = NULL;
 	peer = conn->end[!i];
-	if (peer)
+	/* A closed peer has no reader for the data. */
+	if (peer && data && !conn->released[!i]) {
+		xdiscon_rcv_abort(peer, data);
+		data = NULL;
+	} else if (peer) {
 		xdiscon_rcv_reset(peer, -ECONNRESET);
+	}
 	spin_unlock(&conn->lock);
+	kfree_skb(data);
+	return 0;
 }
 
 static size_t xd_local_tx_queued(struct xdiscon_sock *xsk)

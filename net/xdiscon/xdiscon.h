@@ -121,7 +121,10 @@ struct xdiscon_sock;
  * @send_disconnect: after everything xmitted, send the disconnect with
  *	@data (may be NULL for none); never blocks.
  * @abort: reset the connection: drop what is pending, the peer sees
- *	ECONNRESET.
+ *	ECONNRESET.  With @data (XDISCON_CMSG_ABORT; consumed), the peer
+ *	gets it (xdiscon_rcv_abort()) before the reset: 0, or -EOPNOTSUPP
+ *	with nothing done when the connection cannot carry it.  Without,
+ *	always 0.
  * @keepalive: (optional) apply SO_KEEPALIVE, @on, and the socket's
  *	keepalive times (@keepidle, @keepintvl, @keepcnt) to what carries
  *	the connection; a transport that has nothing to lose silently has
@@ -158,7 +161,7 @@ struct xdiscon_transport {
 		       struct sockaddr_xdiscon *local);
 	int (*xmit)(struct xdiscon_sock *xsk, struct sk_buff *skb);
 	void (*send_disconnect)(struct xdiscon_sock *xsk, struct sk_buff *data);
-	void (*abort)(struct xdiscon_sock *xsk);
+	int (*abort)(struct xdiscon_sock *xsk, struct sk_buff *data);
 	void (*keepalive)(struct xdiscon_sock *xsk, bool on);
 	size_t (*tx_queued)(struct xdiscon_sock *xsk);
 	bool (*tx_done)(struct xdiscon_sock *xsk);
@@ -208,6 +211,10 @@ static inline u32 xdiscon_skb_unread(const struct sk_buff *skb)
  *	under sk_receive_queue.lock before @rx_end becomes
  *	XDISCON_RX_DISCONNECT (smp_store_release), read after it; freed at
  *	close under the same lock (xdiscon_sk_purge()).
+ * @peer_abort: the data of the peer's abort, kept until close; set once
+ *	under sk_receive_queue.lock before @rx_end becomes XDISCON_RX_RESET
+ *	(smp_store_release), read after it; freed at close under the same
+ *	lock (xdiscon_sk_purge()).
  * @rx_bytes: truesize of the skbs in sk_receive_queue; written under
  *	sk_receive_queue.lock with WRITE_ONCE(), read locklessly by
  *	transports (room) and /proc.
@@ -272,6 +279,7 @@ struct xdiscon_sock {
 	unsigned int discdata_len;
 	u8 rx_end;
 	struct sk_buff *peer_disc;
+	struct sk_buff *peer_abort;
 	unsigned int rx_bytes;
 	u32 rx_seq;
 	atomic_t rx_readers;
@@ -368,6 +376,7 @@ bool xdiscon_rcv_charge(struct xdiscon_sock *xsk, struct sk_buff *skb);
 void xdiscon_rcv_skb(struct xdiscon_sock *xsk, struct sk_buff *skb);
 void xdiscon_rcv_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data);
 void xdiscon_rcv_reset(struct xdiscon_sock *xsk, int err);
+void xdiscon_rcv_abort(struct xdiscon_sock *xsk, struct sk_buff *data);
 int xdiscon_send_disconnect(struct xdiscon_sock *xsk, struct sk_buff *data);
 int xdiscon_send_set_disconnect(struct xdiscon_sock *xsk);
 
@@ -387,7 +396,7 @@ int xdiscon_set_max_discdata(const char *val);
 struct sk_buff *xdiscon_discdata_alloc(struct sock *sk, sockptr_t data,
 				       unsigned int len);
 int xdiscon_cmsg_disconnect(struct sock *sk, struct msghdr *msg,
-			    struct sk_buff **data);
+			    struct sk_buff **data, bool *abort);
 int xdiscon_put_peer_discdata(struct xdiscon_sock *xsk, struct msghdr *msg);
 int xdiscon_setsockopt(struct socket *sock, int level, int optname,
 		       sockptr_t optval, unsigned int optlen);

@@ -48,6 +48,16 @@ struct sockaddr_xdiscon {
 #define XDISCON_CMSG_DISCONNECT	1
 
 /*
+ * Control message at level SOL_XDISCON on sendmsg, in a message with no
+ * data: abort the connection with data.  What the socket still holds to
+ * send is dropped and the connection resets at once, as with SO_LINGER
+ * {1, 0}, but the peer first gets the payload (0 to XDISCON_MAX_DISCDATA
+ * bytes): its next call that finds nothing queued fails with ECONNRESET,
+ * and XDISCON_PEER_ABORTDATA returns the payload.
+ */
+#define XDISCON_CMSG_ABORT	2
+
+/*
  * The most disconnect data any socket sends or receives, whatever the
  * limit XDISCON_MAX_DISCDATA reports: a buffer this size takes any
  * disconnect data.
@@ -67,5 +77,7 @@ struct sockaddr_xdiscon {
  * blocking: see xd_close_graceful(3).
  */
 #define XDISCON_TX_DONE		4
+/* get: the data of the peer's abort (XDISCON_CMSG_ABORT); ENODATA if none */
+#define XDISCON_PEER_ABORTDATA	5
 
 #endif /* _UAPI_LINUX_XDISCON_H */

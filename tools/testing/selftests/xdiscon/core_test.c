@@ -1218,6 +1218,165 @@ TEST_F(conn, abortive_send_sees_econnreset)
 	EXPECT_EQ(ECONNRESET, errno);
 }
 
+/* @fd's XDISCON_PEER_ABORTDATA into @buf: its length, or -1 (errno). */
+static int peer_abortdata(int fd, char *buf, socklen_t size)
+{
+	socklen_t len = size;
+
+	if (getsockopt(fd, SOL_XDISCON, XDISCON_PEER_ABORTDATA, buf, &len))
+		return -1;
+	return len;
+}
+
+/*
+ * An abort with data: the peer's next call fails with ECONNRESET and it
+ * reads the data; the aborting side has no error to report, its sends
+ * fail with EPIPE and its reads end.
+ */
+TEST_F(conn, abort_with_data)
+{
+	char buf[16];
+	short ev;
+
+	EXPECT_EQ(0, st_send_abort(self->cfd, "no room", 7));
+	ev = wait_events(self->sfd, POLLRDHUP);
+	EXPECT_EQ(POLLERR | POLLHUP | POLLRDHUP,
+		  ev & (POLLERR | POLLHUP | POLLRDHUP));
+	EXPECT_EQ(-1, recv(self->sfd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(7, peer_abortdata(self->sfd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "no room", 7));
+	/* Kept, like the disconnect data, until close. */
+	EXPECT_EQ(7, peer_abortdata(self->sfd, buf, sizeof(buf)));
+	EXPECT_EQ(-1, peer_abortdata(self->sfd, buf, 3));
+	EXPECT_EQ(ERANGE, errno);
+
+	EXPECT_EQ(-1, send(self->cfd, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(0, recv(self->cfd, buf, sizeof(buf), 0));
+	EXPECT_EQ(-1, peer_abortdata(self->cfd, buf, sizeof(buf)));
+	EXPECT_EQ(ENODATA, errno);
+	/* One abort per connection. */
+	EXPECT_EQ(-1, st_send_abort(self->cfd, "again", 5));
+	EXPECT_EQ(EPIPE, errno);
+}
+
+/* Empty abort data is still abort data: not the ENODATA of a reset. */
+TEST_F(conn, abort_empty_data)
+{
+	char buf[16];
+
+	EXPECT_EQ(0, st_send_abort(self->cfd, NULL, 0));
+	EXPECT_TRUE(wait_events(self->sfd, 0) & POLLERR);
+	EXPECT_EQ(-1, recv(self->sfd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(0, peer_abortdata(self->sfd, buf, sizeof(buf)));
+}
+
+/* A reset without an abort (SO_LINGER {1, 0}) leaves it ENODATA. */
+TEST_F(conn, reset_has_no_abortdata)
+{
+	char buf[16];
+
+	EXPECT_EQ(-1, peer_abortdata(self->sfd, buf, sizeof(buf)));
+	EXPECT_EQ(ENODATA, errno);
+	set_linger(self->cfd, 1, 0);
+	ASSERT_EQ(0, close(self->cfd));
+	self->cfd = -1;
+	EXPECT_TRUE(wait_events(self->sfd, 0) & POLLERR);
+	EXPECT_EQ(-1, recv(self->sfd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(-1, peer_abortdata(self->sfd, buf, sizeof(buf)));
+	EXPECT_EQ(ENODATA, errno);
+}
+
+/* The peer may abort after its disconnect; both data stay readable. */
+TEST_F(conn, abort_after_peer_disconnect)
+{
+	char buf[16], disc[16];
+	socklen_t len = sizeof(disc);
+	int dlen, flags;
+
+	ASSERT_EQ(0, st_send_disconnect(self->sfd, NULL, 0, "bye", 3));
+	EXPECT_EQ(0, st_recv(self->cfd, buf, 16, 0, disc, 16, &dlen, &flags));
+	EXPECT_EQ(3, dlen);
+	EXPECT_EQ(0, st_send_abort(self->cfd, "late", 4));
+	EXPECT_EQ(0, getsockopt(self->cfd, SOL_XDISCON, XDISCON_PEER_DISCDATA,
+				disc, &len));
+	EXPECT_EQ(3, len);
+	EXPECT_TRUE(wait_events(self->sfd, 0) & POLLERR);
+	EXPECT_EQ(-1, recv(self->sfd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(4, peer_abortdata(self->sfd, buf, sizeof(buf)));
+}
+
+/* Bad aborts get a clear errno and change nothing. */
+TEST_F(conn, abort_refused)
+{
+	int max = 0, fd = xd_socket(variant->type);
+	socklen_t len = sizeof(max);
+	char *big, buf[8];
+
+	ASSERT_EQ(0, getsockopt(self->cfd, SOL_XDISCON, XDISCON_MAX_DISCDATA,
+				&max, &len));
+	big = calloc(1, max + 1);
+	ASSERT_NE(NULL, big);
+	/* An abort carries no data of its own. */
+	EXPECT_EQ(-1, st_send_ctl(self->cfd, "data", 4, XDISCON_CMSG_ABORT,
+				  "x", 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, st_send_abort(self->cfd, big, max + 1));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(-1, st_send_abort(fd, "x", 1));
+	EXPECT_EQ(ENOTCONN, errno);
+	close(fd);
+	/* The connection works on, and its end is graceful. */
+	EXPECT_EQ(2, send(self->cfd, "ok", 2, 0));
+	EXPECT_EQ(2, recv(self->sfd, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, shutdown(self->cfd, SHUT_WR));
+	EXPECT_EQ(0, recv(self->sfd, buf, sizeof(buf), 0));
+	/* After the disconnect, as any send. */
+	EXPECT_EQ(-1, st_send_abort(self->cfd, "x", 1));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(-1, peer_abortdata(self->sfd, buf, sizeof(buf)));
+	EXPECT_EQ(ENODATA, errno);
+	free(big);
+}
+
+/*
+ * The largest abort data (64 KiB, with max_discdata raised to it) behind
+ * a send queue the peer does not read: the abort drops what was not
+ * taken; the peer reads what it had taken, then ECONNRESET, and gets the
+ * data whole.  Over TCP the abort frame waits behind what TCP holds and
+ * the reset never overtakes it.
+ */
+TEST_F_TIMEOUT(conn, abort_64k_behind_full_queue, 180)
+{
+	static const char *param = "/sys/module/xdiscon/parameters/max_discdata";
+	static char data[65536], got[65536];
+	char old[16] = "", buf[4096];
+	int fd, n = 0;
+	ssize_t r;
+
+	fd = open(param, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, old, sizeof(old) - 1));
+	close(fd);
+	ASSERT_EQ(0, xd_write_file(param, "65536"));
+	fill_pattern((unsigned char *)data, sizeof(data), 7);
+
+	EXPECT_LT(0, saturate(self->cfd));
+	EXPECT_EQ(0, st_send_abort(self->cfd, data, sizeof(data)));
+	while ((r = recv(self->sfd, buf, sizeof(buf), 0)) > 0 && n++ < 100000)
+		;
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ((int)sizeof(got), peer_abortdata(self->sfd, got,
+						   sizeof(got)));
+	EXPECT_EQ(0, memcmp(data, got, sizeof(got)));
+	EXPECT_EQ(0, xd_write_file(param, old));
+}
+
 /* Linger {1, t} with a peer that takes everything: close returns soon. */
 TEST_F(conn, close_linger_delivered)
 {

@@ -26,7 +26,7 @@
 #include "../kselftest_harness.h"
 #include "xd_util.h"
 
-enum { HELLO = 1, DATA = 2, DISCONNECT = 3 };
+enum { HELLO = 1, DATA = 2, DISCONNECT = 3, ABORT = 4 };
 
 #define WIRE_MAGIC	0x58445343	/* "XDSC", HELLO's first 4 bytes */
 #define WIRE_VERSION	1	/* what a raw peer speaks, unless it says */
@@ -272,6 +272,47 @@ TEST_F(raw, urgent_data)
 	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
 }
 
+/* A version 1 connection has no ABORT frame: a protocol error. */
+TEST_F(raw, abort_in_version_1)
+{
+	unsigned char bad[16];
+	size_t n = frame(bad, ABORT, 1, "x", 1);
+
+	after_hello(_metadata, self->lfd, self->port, bad, n, 0);
+	EXPECT_EQ(self->errors + 1, stat_value("InetProtocolErrors"));
+}
+
+/*
+ * A version 2 client's abort: data it sent before and the abort's data
+ * reach the accepted socket, which then fails with ECONNRESET; the
+ * client's TCP connection is reset.
+ */
+TEST_F(raw, abort_in_version_2)
+{
+	unsigned char buf[64];
+	size_t n = hello(buf, 2, WIRE_MAGIC);
+	char got[16];
+	socklen_t len = sizeof(got);
+	int fd, s;
+
+	n += frame(buf + n, ABORT, 7, "raw-why", 7);
+	fd = tcp_connect(self->port);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)n, send(fd, buf, n, MSG_NOSIGNAL));
+	EXPECT_EQ(ECONNRESET, read_to_end(fd));
+	close(fd);
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(-1, recv(s, got, sizeof(got), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(0, getsockopt(s, SOL_XDISCON, XDISCON_PEER_ABORTDATA, got,
+				&len));
+	EXPECT_EQ(7, len);
+	EXPECT_EQ(0, memcmp(got, "raw-why", 7));
+	close(s);
+	EXPECT_EQ(self->errors, stat_value("InetProtocolErrors"));
+}
+
 TEST_F(raw, data_after_disconnect)
 {
 	unsigned char bad[32], buf[64];
@@ -492,12 +533,14 @@ static int read_frame(int fd, void *payload, size_t cap, uint32_t *len)
  * as it has the connection and resets one whose hello names another
  * version; version 2 answers the client's hello.  Each connection it
  * keeps takes "hi" and the disconnect "c-bye", and answers with the
- * disconnect "s-bye".  What it saw, per TCP connection: the version the
- * client's hello named and the client's port.
+ * disconnect "s-bye"; or with @abort, takes the abort "c-why" and then
+ * FIN.  What it saw, per TCP connection: the version the client's hello
+ * named and the client's port.
  */
 struct old_listener {
 	int l;
 	int version;
+	int abort;
 	int conns;
 	int offered[2];
 	unsigned short port[2];
@@ -535,6 +578,13 @@ static void *old_listener_run(void *arg)
 		}
 		if (o->version != 1)
 			send(s, ours, 16, MSG_NOSIGNAL);
+		if (o->abort) {
+			o->served = read_frame(s, buf, sizeof(buf), &n) ==
+				    ABORT && n == 5 && !memcmp(buf, "c-why", 5) &&
+				    read_to_end(s) == 0;
+			close(s);
+			break;
+		}
 		o->served = read_frame(s, buf, sizeof(buf), &n) == DATA &&
 			    n == 2 && !memcmp(buf, "hi", 2) &&
 			    read_frame(s, buf, sizeof(buf), &n) == DISCONNECT &&
@@ -550,10 +600,12 @@ static void *old_listener_run(void *arg)
 
 /*
  * Connect to an older listener (blocking or not), then send "hi" and the
- * disconnect "c-bye" and read to the end: the listener's "s-bye".
+ * disconnect "c-bye" and read to the end: the listener's "s-bye".  With
+ * @abort, first try to abort with "c-why": refused (EOPNOTSUPP, nothing
+ * done) by a version 1 listener, else that is the end.
  */
 static void talk_to_old(struct __test_metadata *_metadata, int version,
-			int nonblock, struct old_listener *o)
+			int nonblock, int abort, struct old_listener *o)
 {
 	struct pollfd p = { .events = POLLOUT };
 	unsigned short port;
@@ -565,6 +617,7 @@ static void talk_to_old(struct __test_metadata *_metadata, int version,
 	xd_use_transport(XDISCON_TRANSPORT_INET, 0);
 	memset(o, 0, sizeof(*o));
 	o->version = version;
+	o->abort = abort && version > 1;
 	o->l = raw_listener(&port);
 	ASSERT_LE(0, o->l);
 	ASSERT_EQ(0, pthread_create(&t, NULL, old_listener_run, o));
@@ -582,6 +635,14 @@ static void talk_to_old(struct __test_metadata *_metadata, int version,
 	} else {
 		EXPECT_EQ(0, xd_connect(c, port));
 	}
+	if (o->abort) {
+		EXPECT_EQ(0, st_send_abort(c, "c-why", 5));
+		goto out;
+	}
+	if (abort) {
+		EXPECT_EQ(-1, st_send_abort(c, "c-why", 5));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+	}
 	EXPECT_EQ(2, send(c, "hi", 2, MSG_NOSIGNAL));
 	EXPECT_EQ(0, setsockopt(c, SOL_XDISCON, XDISCON_DISCDATA, "c-bye", 5));
 	EXPECT_EQ(0, shutdown(c, SHUT_WR));
@@ -591,9 +652,10 @@ static void talk_to_old(struct __test_metadata *_metadata, int version,
 				&len));
 	EXPECT_EQ(5, len);
 	EXPECT_EQ(0, memcmp(buf, "s-bye", 5));
-	close(c);
+out:
 	shutdown(o->l, SHUT_RDWR);	/* ends an accept() still waiting */
 	pthread_join(t, NULL);
+	close(c);
 	close(o->l);
 	EXPECT_EQ(1, o->served);
 }
@@ -609,7 +671,7 @@ static void version_1_listener(struct __test_metadata *_metadata,
 	struct old_listener o;
 	long errors = stat_value("InetProtocolErrors");
 
-	talk_to_old(_metadata, 1, nonblock, &o);
+	talk_to_old(_metadata, 1, nonblock, 0, &o);
 	ASSERT_EQ(2, o.conns);
 	EXPECT_EQ(WIRE_NEWEST, o.offered[0]);
 	EXPECT_EQ(1, o.offered[1]);
@@ -632,9 +694,30 @@ TEST(version_2_listener)
 {
 	struct old_listener o;
 
-	talk_to_old(_metadata, WIRE_NEWEST, 0, &o);
+	talk_to_old(_metadata, WIRE_NEWEST, 0, 0, &o);
 	EXPECT_EQ(1, o.conns);
 	EXPECT_EQ(WIRE_NEWEST, o.offered[0]);
+}
+
+/*
+ * An abort with data needs version 2: to a version 1 listener it fails
+ * with EOPNOTSUPP and the connection goes on; to a version 2 one the
+ * ABORT frame arrives whole and then FIN, never a RST before it.
+ */
+TEST(abort_to_version_1_listener)
+{
+	struct old_listener o;
+
+	talk_to_old(_metadata, 1, 0, 1, &o);
+	EXPECT_EQ(2, o.conns);
+}
+
+TEST(abort_to_version_2_listener)
+{
+	struct old_listener o;
+
+	talk_to_old(_metadata, WIRE_NEWEST, 0, 1, &o);
+	EXPECT_EQ(1, o.conns);
 }
 
 /*

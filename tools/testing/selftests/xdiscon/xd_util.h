@@ -169,9 +169,12 @@ static inline int xd_pair(int type, int lfd, int *server)
 	return fd;
 }
 
-/* sendmsg of @len bytes with a disconnect carrying @dlen bytes of @disc. */
-static inline ssize_t st_send_disconnect(int fd, const void *buf, size_t len,
-					 const void *disc, size_t dlen)
+/*
+ * sendmsg of @len bytes with an XDISCON_CMSG_* control message of @type
+ * carrying @dlen bytes of @disc.
+ */
+static inline ssize_t st_send_ctl(int fd, const void *buf, size_t len,
+				  int type, const void *disc, size_t dlen)
 {
 	union {
 		char buf[CMSG_SPACE(XDISCON_DISCDATA_CAP)];
@@ -187,7 +190,7 @@ static inline ssize_t st_send_disconnect(int fd, const void *buf, size_t len,
 	int err;
 
 	cmsg->cmsg_level = SOL_XDISCON;
-	cmsg->cmsg_type = XDISCON_CMSG_DISCONNECT;
+	cmsg->cmsg_type = type;
 	cmsg->cmsg_len = CMSG_LEN(dlen);
 	if (dlen)
 		memcpy(CMSG_DATA(cmsg), disc, dlen);
@@ -196,6 +199,19 @@ static inline ssize_t st_send_disconnect(int fd, const void *buf, size_t len,
 	free(ctl);
 	errno = err;
 	return ret;
+}
+
+/* sendmsg of @len bytes with a disconnect carrying @dlen bytes of @disc. */
+static inline ssize_t st_send_disconnect(int fd, const void *buf, size_t len,
+					 const void *disc, size_t dlen)
+{
+	return st_send_ctl(fd, buf, len, XDISCON_CMSG_DISCONNECT, disc, dlen);
+}
+
+/* Abort with @dlen bytes of @data (XDISCON_CMSG_ABORT). */
+static inline ssize_t st_send_abort(int fd, const void *data, size_t dlen)
+{
+	return st_send_ctl(fd, NULL, 0, XDISCON_CMSG_ABORT, data, dlen);
 }
 
 /*
