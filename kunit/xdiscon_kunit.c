@@ -347,8 +347,8 @@ static void xd_kunit_state_abort(struct kunit *test)
  * The inet transport's frame header rules against the wire format of
  * Documentation/networking/xdiscon.rst: an 8-byte header (type, two zero
  * fields, a big-endian length), HELLO's length 8, DATA at most 64 KiB,
- * DISCONNECT at most the receiver's max_discdata (set to the default,
- * 4096, here).
+ * DISCONNECT and ABORT at most the receiver's max_discdata (set to the
+ * default, 4096, here).
  */
 struct xd_kunit_frame_case {
 	const char *name;
@@ -370,7 +370,10 @@ static const struct xd_kunit_frame_case xd_kunit_frame_cases[] = {
 	{ "disconnect_limit", { 3, 0, 0, 0, 0, 0, 0x10, 0 }, 4096 },
 	{ "disconnect_over_limit", { 3, 0, 0, 0, 0, 0, 0x10, 1 }, -EMSGSIZE },
 	{ "type_0", { 0, 0, 0, 0, 0, 0, 0, 0 }, -EPROTO },
-	{ "type_4", { 4, 0, 0, 0, 0, 0, 0, 0 }, -EPROTO },
+	{ "abort_empty", { 4, 0, 0, 0, 0, 0, 0, 0 }, 0 },
+	{ "abort_limit", { 4, 0, 0, 0, 0, 0, 0x10, 0 }, 4096 },
+	{ "abort_over_limit", { 4, 0, 0, 0, 0, 0, 0x10, 1 }, -EMSGSIZE },
+	{ "type_5", { 5, 0, 0, 0, 0, 0, 0, 0 }, -EPROTO },
 	{ "flags", { 2, 1, 0, 0, 0, 0, 0, 0 }, -EPROTO },
 	{ "reserved", { 2, 0, 0, 1, 0, 0, 0, 0 }, -EPROTO },
 };

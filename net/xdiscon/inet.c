@@ -610,19 +610,20 @@ static int xd_inet_connect(struct xdiscon_sock *xsk,
 /*
  * The listener answered our HELLO with an older @version, which it
  * speaks, so it did not understand ours and resets this TCP connection:
- * connect again, from the same port, offering @version.  The same TCP
- * socket disconnects (connect() to AF_UNSPEC, which sends RST) and
- * connects again, so that it keeps what a socket of the user's has: its
- * file's credentials, which the connect's LSM checks see here too, its
- * cgroup, whose BPF programs see the new connect, and its memory cgroup.
- * An error fails the connect (with the TCP socket unhooked, or our HELLO
- * not sent: a reset is due).  Under lock_sock() of the socket and
- * @s->lock, in rx_work.
+ * connect again, from the same address and port, offering @version.  The
+ * same TCP socket disconnects (connect() to AF_UNSPEC: a RST, unless the
+ * listener's came first) and connects again, so that it keeps what a
+ * socket of the user's has: its cgroup, whose BPF programs see the new
+ * connect, its memory cgroup, and its file's credentials, with which the
+ * connect runs.  What the first connection left (frames, the reader's
+ * state, its flags) goes with it.  An error fails the connect (with the
+ * TCP socket unhooked, or our HELLO not sent: a reset is due).  Under
+ * lock_sock() of the socket and @s->lock, in rx_work.
  */
 int xd_inet_redial(struct xd_inet_conn *conn, u8 version)
 {
-	struct sockaddr_in6 any = { .sin6_family = AF_INET6 };
 	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	struct sockaddr_in6 here;
 	struct xdiscon_sock *xsk = conn->xsk;
 	struct xd_inet_sock *s = conn->s;
 	struct sockaddr_xdiscon local;
@@ -635,6 +636,8 @@ int xd_inet_redial(struct xd_inet_conn *conn, u8 version)
 	__skb_queue_purge(&conn->txq);
 	xd_inet_rxq_purge(conn);
 	conn->tx_err = 0;
+	clear_bit(XD_F_PROTO_ERR, &conn->flags);
+	clear_bit(XD_F_ABORT_RCVD, &conn->flags);
 	WRITE_ONCE(conn->version, version);
 	old = override_creds(tcp->file->f_cred);
 	err = kernel_connect(tcp, (struct xdiscon_sockaddr *)&unspec,
@@ -643,9 +646,9 @@ int xd_inet_redial(struct xd_inet_conn *conn, u8 version)
 	sock_error(tcp->sk);
 	/* An ephemeral port went back to TCP with the connection. */
 	if (!err && !inet_sk(tcp->sk)->inet_num) {
-		any.sin6_port = xsk->local.sxd_port;
-		err = kernel_bind(tcp, (struct xdiscon_sockaddr *)&any,
-				  sizeof(any));
+		xd_inet_to_sin6(&xsk->local, &here);
+		err = kernel_bind(tcp, (struct xdiscon_sockaddr *)&here,
+				  sizeof(here));
 	}
 	if (!err)
 		err = xd_inet_dial(conn, &xsk->remote, &local);

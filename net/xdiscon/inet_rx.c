@@ -311,8 +311,11 @@ static void xd_inet_rx_frame(struct xd_reader *rd, struct sk_buff *skb, u8 type)
 	    xd_inet_client_hello_direct(conn, skb))
 		return;
 
-	/* rx_work drops the data frames still ahead of it. */
-	if (type == XD_FRAME_ABORT)
+	/*
+	 * rx_work drops the data frames still ahead of it.  Before the
+	 * handshake it is out of place, and rx_work says so.
+	 */
+	if (type == XD_FRAME_ABORT && test_bit(XD_F_HANDSHAKEN, &conn->flags))
 		set_bit(XD_F_ABORT_RCVD, &conn->flags);
 	spin_lock_bh(&conn->rxq.lock);
 	__skb_queue_tail(&conn->rxq, skb);
@@ -547,7 +550,8 @@ static void xd_inet_deliver_abort(struct xd_inet_conn *conn,
 	mutex_lock(&conn->s->lock);
 	if (!test_and_set_bit(XD_F_RESET, &conn->flags)) {
 		xd_inet_conn_close(conn, true);
-		if (data)
+		/* Closed meanwhile: nobody would read it. */
+		if (data && !test_bit(XD_F_RELEASED, &conn->flags))
 			xdiscon_rcv_abort(xsk, data);
 		else
 			xdiscon_rcv_reset(xsk, -ECONNRESET);

@@ -395,11 +395,14 @@ void xd_inet_send_disconnect(struct xdiscon_sock *xsk,
 }
 
 /*
- * Abort with @data (consumed): drop the frames TCP has not begun to take
- * (one it has begun goes whole, or the peer could not read on), then
- * queue the ABORT frame, which ends the stream as the disconnect does:
- * TCP's FIN follows it, never a RST that could overtake it.  The peer
- * resets the connection once it reads the frame.  Under @lock.
+ * Abort with @data (consumed): drop the data frames TCP has not begun to
+ * take (one it has begun goes whole, or the peer could not read on; a
+ * HELLO still waiting stays, it comes first), then queue the ABORT frame,
+ * which ends the stream as the disconnect does: TCP's FIN follows it,
+ * not a RST that would overtake it.  The peer resets the connection once
+ * it reads the frame.  Only a reset of our own before that (TCP giving
+ * up, the closed socket's inet_close_timeout) can still lose it.  Under
+ * @lock.
  */
 void xd_inet_send_abort(struct xd_inet_conn *conn, struct sk_buff *data)
 {
@@ -411,7 +414,8 @@ void xd_inet_send_abort(struct xd_inet_conn *conn, struct sk_buff *data)
 		return;
 	}
 	skb_queue_walk_safe(&conn->txq, skb, tmp) {
-		if (XD_TX_CB(skb)->sent)
+		if (XD_TX_CB(skb)->sent ||
+		    XD_TX_CB(skb)->hdr.type != XD_FRAME_DATA)
 			continue;
 		__skb_unlink(skb, &conn->txq);
 		kfree_skb(skb);

@@ -50,10 +50,10 @@ struct sockaddr_xdiscon {
 /*
  * Control message at level SOL_XDISCON on sendmsg, in a message with no
  * data: abort the connection with data.  What the socket still holds to
- * send is dropped and the connection resets at once, as with SO_LINGER
- * {1, 0}, but the peer first gets the payload (0 to XDISCON_MAX_DISCDATA
- * bytes): its next call that finds nothing queued fails with ECONNRESET,
- * and XDISCON_PEER_ABORTDATA returns the payload.
+ * send is dropped and the connection resets, as with SO_LINGER {1, 0},
+ * but the peer gets the payload (0 to XDISCON_MAX_DISCDATA bytes) with
+ * the reset: its next call that finds nothing queued fails with
+ * ECONNRESET, and XDISCON_PEER_ABORTDATA returns the payload.
  */
 #define XDISCON_CMSG_ABORT	2
 

@@ -491,8 +491,8 @@ TEST(raw_server)
 	close(l);
 }
 
-/* A plain TCP listener on ::1; its port in @port. */
-static int raw_listener(unsigned short *port)
+/* A plain TCP listener on ::1, or any address; its port in @port. */
+static int raw_listener_on(unsigned short *port, int any)
 {
 	struct sockaddr_in6 a = {
 		.sin6_family = AF_INET6,
@@ -501,6 +501,8 @@ static int raw_listener(unsigned short *port)
 	socklen_t len = sizeof(a);
 	int l = socket(AF_INET6, SOCK_STREAM, 0);
 
+	if (any)
+		a.sin6_addr = in6addr_any;
 	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) ||
 	    listen(l, 4) || getsockname(l, (struct sockaddr *)&a, &len)) {
 		close(l);
@@ -508,6 +510,11 @@ static int raw_listener(unsigned short *port)
 	}
 	*port = ntohs(a.sin6_port);
 	return l;
+}
+
+static int raw_listener(unsigned short *port)
+{
+	return raw_listener_on(port, 0);
 }
 
 /*
@@ -544,6 +551,7 @@ struct old_listener {
 	int conns;
 	int offered[2];
 	unsigned short port[2];
+	struct in6_addr from[2];
 	int served;		/* 1: the exchange was as above */
 };
 
@@ -563,6 +571,7 @@ static void *old_listener_run(void *arg)
 		if (s < 0)
 			break;
 		o->port[o->conns] = ntohs(peer.sin6_port);
+		o->from[o->conns] = peer.sin6_addr;
 		hello(ours, o->version, WIRE_MAGIC);
 		if (o->version == 1)
 			send(s, ours, 16, MSG_NOSIGNAL);
@@ -687,6 +696,50 @@ TEST(version_1_listener_blocking)
 TEST(version_1_listener_nonblocking)
 {
 	version_1_listener(_metadata, 1);
+}
+
+/*
+ * The second connect goes from the address the socket was bound to, not
+ * the one routing would pick: a client bound to 127.0.0.2 stays there.
+ */
+TEST(version_1_listener_keeps_bound_address)
+{
+	static const unsigned char two[16] = {
+		[10] = 0xff, [11] = 0xff, [12] = 127, [15] = 2,
+	};
+	struct sockaddr_xdiscon me, got;
+	struct old_listener o = { .version = 1 };
+	socklen_t len = sizeof(got);
+	unsigned short port;
+	pthread_t t;
+	int c;
+
+	xd_use_transport(XDISCON_TRANSPORT_INET, 1);
+	o.l = raw_listener_on(&port, 1);
+	ASSERT_LE(0, o.l);
+	ASSERT_EQ(0, pthread_create(&t, NULL, old_listener_run, &o));
+	c = xd_socket(SOCK_STREAM);
+	ASSERT_LE(0, c);
+	me = xd_addr(0);
+	memcpy(me.sxd_addr, two, sizeof(two));
+	ASSERT_EQ(0, bind(c, (struct sockaddr *)&me, sizeof(me)));
+	EXPECT_EQ(0, xd_connect(c, port));
+	EXPECT_EQ(0, getsockname(c, (struct sockaddr *)&got, &len));
+	EXPECT_EQ(2, send(c, "hi", 2, MSG_NOSIGNAL));
+	EXPECT_EQ(0, setsockopt(c, SOL_XDISCON, XDISCON_DISCDATA, "c-bye", 5));
+	EXPECT_EQ(0, shutdown(c, SHUT_WR));
+	EXPECT_EQ(0, recv(c, &len, 1, 0));
+	shutdown(o.l, SHUT_RDWR);
+	pthread_join(t, NULL);
+	close(c);
+	close(o.l);
+	ASSERT_EQ(2, o.conns);
+	EXPECT_EQ(1, o.served);
+	EXPECT_EQ(0, memcmp(&o.from[0], two, 16));
+	EXPECT_EQ(0, memcmp(&o.from[1], two, 16));
+	EXPECT_EQ(o.port[0], o.port[1]);
+	EXPECT_EQ(o.port[1], ntohs(got.sxd_port));
+	EXPECT_EQ(0, memcmp(got.sxd_addr, two, 16));
 }
 
 /* A listener of the newest version answers the first offer. */
