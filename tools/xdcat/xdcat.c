@@ -2,8 +2,8 @@
 /*
  * xdcat: netcat for AF_XDISCON.  Copies stdin to the socket and the
  * socket to stdout; when stdin ends it disconnects with the disconnect
- * data given, and it reports the peer's disconnect data on stderr (or in
- * a file).  See xdcat(1).
+ * data given (or aborts with the abort data given), and it reports the
+ * peer's disconnect or abort data on stderr (or in a file).  See xdcat(1).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,8 +33,8 @@ static const char *prog = "xdcat";
 struct opts {
 	int listen;
 	int type;
-	int abort;
-	int linger;		/* -1: not given */
+	const char *abort;	/* --abort: the abort data, text or @file */
+	int linger;		/* -1: not given; 0: abortive */
 	int keep[3];		/* --keepalive: idle, interval, count; 0: unset */
 	const char *addr;
 	const char *disc;	/* text, or @file */
@@ -68,21 +68,22 @@ static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 		"usage: %s [-l] [--seqpacket] [--disconnect-data TEXT|@FILE]\n"
-		"             [--peer-data FILE] [--abort | --linger SECONDS]\n"
+		"             [--peer-data FILE] [--abort TEXT|@FILE | --linger SECONDS]\n"
 		"             [--keepalive IDLE[,INTERVAL[,COUNT]]] ADDRESS\n"
 		"ADDRESS: local:PORT for the same-host transport, or HOST:PORT over\n"
 		"  TCP, HOST an IPv4 address, [IPv6] or a name: localhost:PORT is\n"
 		"  TCP over loopback; write local:PORT for the same-host transport.\n"
 		"  With -l, port 0 takes a free port, printed on stderr.\n"
-		"SECONDS: 1 to %d.\n"
+		"SECONDS: 0 (abortive: reset) to %d.\n"
 		"IDLE, INTERVAL: seconds, 1 to 32767; COUNT: 1 to 127.\n",
 		prog, LINGER_MAX);
 	exit(status);
 }
 
 /*
- * The disconnect data: the text itself, or a file's contents for @FILE.
- * More than any kernel takes (XDISCON_DISCDATA_CAP) is an error.
+ * The disconnect (or abort) data: the text itself, or a file's contents
+ * for @FILE.  More than any kernel takes (XDISCON_DISCDATA_CAP) is an
+ * error.
  */
 static char *load_disc(const char *arg, size_t *len)
 {
@@ -114,7 +115,7 @@ static char *load_disc(const char *arg, size_t *len)
 	return buf;
 }
 
-/* SECONDS for --linger: a whole number, 1 to LINGER_MAX. */
+/* SECONDS for --linger: a whole number, 0 to LINGER_MAX. */
 static int parse_linger(const char *arg)
 {
 	char *end;
@@ -122,8 +123,8 @@ static int parse_linger(const char *arg)
 
 	errno = 0;
 	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < 1 || v > LINGER_MAX)
-		bad_usage("--linger takes a number of seconds, 1 to 65535");
+	if (errno || end == arg || *end || v < 0 || v > LINGER_MAX)
+		bad_usage("--linger takes a number of seconds, 0 to 65535");
 	return v;
 }
 
@@ -248,7 +249,8 @@ static int resolve(const char *text, struct sockaddr_xdiscon **out)
 	return n;
 }
 
-static void report_peer(const struct opts *o, const void *data, size_t len)
+static void report_peer(const struct opts *o, const void *data, size_t len,
+			int aborted)
 {
 	FILE *f = stderr;
 
@@ -261,7 +263,8 @@ static void report_peer(const struct opts *o, const void *data, size_t len)
 		fclose(f);
 		return;
 	}
-	fprintf(f, "%s: peer disconnected with %zu bytes: ", prog, len);
+	fprintf(f, "%s: peer %s with %zu bytes: ", prog,
+		aborted ? "aborted" : "disconnected", len);
 	fwrite(data, 1, len, f);
 	fputc('\n', f);
 }
@@ -353,11 +356,31 @@ static void write_all(int fd, const char *buf, size_t len, const char *what)
 	}
 }
 
+/*
+ * A call on the socket failed (@what): say so, after the peer's abort
+ * data when it was a reset by an abort with data (XDISCON_PEER_ABORTDATA),
+ * and exit 1.
+ */
+static void die_sock(int fd, const struct opts *o, char *peer,
+		     const char *what)
+{
+	int err = errno;
+	ssize_t n;
+
+	if (err == ECONNRESET) {
+		n = xd_peer_abort_data(fd, peer, BUFSZ);
+		if (n >= 0)
+			report_peer(o, peer, n, 1);
+	}
+	errno = err;
+	die(what);
+}
+
 static void finish(int fd, const struct opts *o)
 {
 	int err;
 
-	if (o->abort)
+	if (!o->linger)
 		err = xd_close_abortive(fd);
 	else
 		err = xd_close_graceful(fd, o->linger > 0 ? o->linger : 0);
@@ -372,7 +395,7 @@ int main(int argc, char **argv)
 		{ "seqpacket", no_argument, NULL, 's' },
 		{ "disconnect-data", required_argument, NULL, 'd' },
 		{ "peer-data", required_argument, NULL, 'p' },
-		{ "abort", no_argument, NULL, 'a' },
+		{ "abort", required_argument, NULL, 'a' },
 		{ "linger", required_argument, NULL, 'L' },
 		{ "keepalive", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
@@ -380,17 +403,17 @@ int main(int argc, char **argv)
 	};
 	struct opts o = { .type = SOCK_STREAM, .linger = -1 };
 	int fd, c, in_open = 1, sock_open = 1;
-	size_t dlen, plen;
-	char *disc, *buf, *peer;
+	size_t dlen, alen, plen;
+	char *disc, *abort_data, *buf, *peer;
 	ssize_t n;
 
-	while ((c = getopt_long(argc, argv, "lsd:p:aL:k:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "lsd:p:a:L:k:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': o.listen = 1; break;
 		case 's': o.type = SOCK_SEQPACKET; break;
 		case 'd': o.disc = optarg; break;
 		case 'p': o.peer_file = optarg; break;
-		case 'a': o.abort = 1; break;
+		case 'a': o.abort = optarg; break;
 		case 'L': o.linger = parse_linger(optarg); break;
 		case 'k': parse_keepalive(optarg, o.keep); break;
 		case 'h': usage(0); break;
@@ -404,9 +427,10 @@ int main(int argc, char **argv)
 	o.addr = argv[optind];
 	signal(SIGPIPE, SIG_IGN);
 	disc = load_disc(o.disc, &dlen);
+	abort_data = load_disc(o.abort, &alen);
 	buf = malloc(BUFSZ);
 	peer = malloc(BUFSZ);
-	fd = open_socket(&o, dlen);
+	fd = open_socket(&o, dlen > alen ? dlen : alen);
 
 	while (in_open || sock_open) {
 		struct pollfd p[2] = {
@@ -424,12 +448,14 @@ int main(int argc, char **argv)
 			if (n < 0)
 				die("read stdin");
 			if (n > 0 && send(fd, buf, n, 0) != n)
-				die("send");
-			if (n == 0 && o.abort)
+				die_sock(fd, &o, peer, "send");
+			if (n == 0 && o.abort && xd_abort(fd, abort_data, alen))
+				die_sock(fd, &o, peer, "abort");
+			if (n == 0 && (o.abort || !o.linger))
 				break;		/* reset now, no disconnect */
 			if (n == 0) {
 				if (xd_send_disconnect(fd, disc, dlen))
-					die("disconnect");
+					die_sock(fd, &o, peer, "disconnect");
 				in_open = 0;
 			}
 		}
@@ -437,17 +463,18 @@ int main(int argc, char **argv)
 			plen = BUFSZ;
 			n = xd_recv(fd, buf, BUFSZ, 0, peer, &plen);
 			if (n < 0)
-				die("recv");
+				die_sock(fd, &o, peer, "recv");
 			if (n > 0) {
 				write_all(1, buf, n, "write stdout");
 			} else if (plen != XD_NO_DISCONNECT) {
-				report_peer(&o, peer, plen);
+				report_peer(&o, peer, plen, 0);
 				sock_open = 0;
 			}
 		}
 	}
 	finish(fd, &o);
 	free(disc);
+	free(abort_data);
 	free(buf);
 	free(peer);
 	return 0;

@@ -204,7 +204,9 @@ size_t xd_cmsg_space(size_t dlen)
 	return CMSG_SPACE(dlen);
 }
 
-int xd_cmsg_put_disconnect(struct msghdr *msg, const void *data, size_t dlen)
+/* @msg's control buffer holds one XDISCON_CMSG_* of @type: @dlen of @data. */
+static int xd_cmsg_put(struct msghdr *msg, int type, const void *data,
+		       size_t dlen)
 {
 	struct cmsghdr *cmsg;
 
@@ -220,11 +222,16 @@ int xd_cmsg_put_disconnect(struct msghdr *msg, const void *data, size_t dlen)
 	msg->msg_controllen = CMSG_SPACE(dlen);
 	cmsg = CMSG_FIRSTHDR(msg);
 	cmsg->cmsg_level = SOL_XDISCON;
-	cmsg->cmsg_type = XDISCON_CMSG_DISCONNECT;
+	cmsg->cmsg_type = type;
 	cmsg->cmsg_len = CMSG_LEN(dlen);
 	if (dlen)
 		memcpy(CMSG_DATA(cmsg), data, dlen);
 	return 0;
+}
+
+int xd_cmsg_put_disconnect(struct msghdr *msg, const void *data, size_t dlen)
+{
+	return xd_cmsg_put(msg, XDISCON_CMSG_DISCONNECT, data, dlen);
 }
 
 int xd_cmsg_get_disconnect(const struct msghdr *msg, const void **data,
@@ -276,8 +283,9 @@ static void xd_ctl_put(union xd_ctl *stack, void *ctl)
 }
 
 /* sendmsg of @len bytes then the disconnect with @dlen bytes of @data. */
-ssize_t xd_send_final(int fd, const void *buf, size_t len, const void *data,
-		      size_t dlen, int flags)
+/* sendmsg of @len bytes of @buf with a control message of @type. */
+static ssize_t xd_send_ctl(int fd, const void *buf, size_t len, int type,
+			   const void *data, size_t dlen, int flags)
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -295,13 +303,39 @@ ssize_t xd_send_final(int fd, const void *buf, size_t len, const void *data,
 		return -1;
 	msg.msg_control = ctl;
 	msg.msg_controllen = CMSG_SPACE(dlen);
-	ret = xd_cmsg_put_disconnect(&msg, data, dlen);
+	ret = xd_cmsg_put(&msg, type, data, dlen);
 	if (!ret)
 		ret = sendmsg(fd, &msg, flags);
 	err = errno;
 	xd_ctl_put(&stack, ctl);
 	errno = err;
 	return ret;
+}
+
+ssize_t xd_send_final(int fd, const void *buf, size_t len, const void *data,
+		      size_t dlen, int flags)
+{
+	return xd_send_ctl(fd, buf, len, XDISCON_CMSG_DISCONNECT, data, dlen,
+			   flags);
+}
+
+int xd_abort(int fd, const void *data, size_t len)
+{
+	return xd_send_ctl(fd, NULL, 0, XDISCON_CMSG_ABORT, data, len,
+			   MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+ssize_t xd_peer_abort_data(int fd, void *buf, size_t len)
+{
+	socklen_t n = len > INT_MAX ? INT_MAX : len;
+
+	if (!buf && len) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (getsockopt(fd, SOL_XDISCON, XDISCON_PEER_ABORTDATA, buf, &n))
+		return -1;
+	return n;
 }
 
 int xd_send_disconnect(int fd, const void *data, size_t len)

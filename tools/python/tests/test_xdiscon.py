@@ -203,6 +203,25 @@ def test_options():
         s.close()
 
 
+@pytest.mark.parametrize("host", HOSTS)
+def test_abort(host):
+    lsock = listener(host)
+    c = xdiscon.socket()
+    c.connect(lsock.getsockname())
+    a, _ = lsock.accept()
+    with pytest.raises(OSError) as e:
+        a.peer_abort_data()
+    assert e.value.errno == errno.ENODATA
+    c.abort(b"quota exceeded")
+    with pytest.raises(ConnectionResetError):
+        a.recv(16)
+    assert a.peer_abort_data() == b"quota exceeded"
+    with pytest.raises(BrokenPipeError):
+        c.send(b"x")
+    for s in (a, c, lsock):
+        s.close()
+
+
 @pytest.mark.parametrize("host", ["local", "127.0.0.1"])
 def test_timeouts(host):
     lsock = listener(host)

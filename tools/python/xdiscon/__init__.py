@@ -44,8 +44,8 @@ import time as _time
 
 __all__ = [
     "AF_XDISCON_DEFAULT", "SOL_XDISCON", "XDISCON_CMSG_DISCONNECT",
-    "XDISCON_DISCDATA", "XDISCON_PEER_DISCDATA", "XDISCON_MAX_DISCDATA",
-    "XDISCON_TX_DONE", "XDISCON_DISCDATA_CAP", "XDISCON_TRANSPORT_LOCAL",
+    "XDISCON_CMSG_ABORT", "XDISCON_DISCDATA", "XDISCON_PEER_DISCDATA",
+    "XDISCON_MAX_DISCDATA", "XDISCON_TX_DONE", "XDISCON_PEER_ABORTDATA", "XDISCON_DISCDATA_CAP", "XDISCON_TRANSPORT_LOCAL",
     "XDISCON_TRANSPORT_INET", "SOCK_STREAM", "SOCK_SEQPACKET", "family",
     "socket", "XdisconSocket",
 ]
@@ -56,11 +56,13 @@ SOL_XDISCON = 299
 XDISCON_TRANSPORT_LOCAL = 1
 XDISCON_TRANSPORT_INET = 2
 XDISCON_CMSG_DISCONNECT = 1
+XDISCON_CMSG_ABORT = 2
 XDISCON_DISCDATA_CAP = 65536
 XDISCON_DISCDATA = 1
 XDISCON_PEER_DISCDATA = 2
 XDISCON_MAX_DISCDATA = 3
 XDISCON_TX_DONE = 4
+XDISCON_PEER_ABORTDATA = 5
 
 SOCK_STREAM = _socket.SOCK_STREAM
 SOCK_SEQPACKET = _socket.SOCK_SEQPACKET
@@ -393,6 +395,18 @@ class XdisconSocket(_socket.socket):
     def max_disconnect_data(self):
         """The most disconnect data this socket sends or receives."""
         return self.getsockopt(SOL_XDISCON, XDISCON_MAX_DISCDATA)
+
+    def abort(self, data=b""):
+        """Reset the connection, the peer getting @data as the reason
+        (XDISCON_CMSG_ABORT): what is not yet delivered is dropped, and
+        the peer's next call fails with ECONNRESET."""
+        data = bytes(memoryview(data))
+        self.sendmsg([], [(SOL_XDISCON, XDISCON_CMSG_ABORT, data)])
+
+    def peer_abort_data(self):
+        """The data of the peer's abort, possibly empty; OSError ENODATA
+        when it did not abort with data (XDISCON_PEER_ABORTDATA)."""
+        return self._discdata_option(XDISCON_PEER_ABORTDATA)
 
     def tx_done(self):
         """True once the sending direction is shut down and the peer's

@@ -97,6 +97,41 @@ TEST_F(lib, close_graceful_nonblocking_after_reset)
 	self->cfd = -1;
 }
 
+/*
+ * xd_abort(): the peer fails with ECONNRESET and xd_peer_abort_data()
+ * gives the reason; a short buffer is ERANGE; the aborting side, still
+ * open, sends no more (EPIPE, no SIGPIPE).
+ */
+TEST_F(lib, abort_with_reason)
+{
+	char why[32];
+
+	EXPECT_EQ(-1, xd_peer_abort_data(self->sfd, why, sizeof(why)));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(0, xd_abort(self->cfd, "quota exceeded", 14));
+	ASSERT_TRUE(wait_events(self->sfd, POLLERR) & POLLERR);
+	EXPECT_EQ(-1, recv(self->sfd, why, sizeof(why), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(14, xd_peer_abort_data(self->sfd, why, sizeof(why)));
+	EXPECT_EQ(0, memcmp(why, "quota exceeded", 14));
+	EXPECT_EQ(-1, xd_peer_abort_data(self->sfd, why, 4));
+	EXPECT_EQ(ERANGE, errno);
+	EXPECT_EQ(-1, xd_peer_abort_data(self->sfd, NULL, 4));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, xd_abort(self->cfd, NULL, 0));
+	EXPECT_EQ(EPIPE, errno);
+}
+
+/* An empty reason is a reason: 0 bytes, not ENODATA. */
+TEST_F(lib, abort_empty_reason)
+{
+	char why[4];
+
+	EXPECT_EQ(0, xd_abort(self->sfd, NULL, 0));
+	ASSERT_TRUE(wait_events(self->cfd, POLLERR) & POLLERR);
+	EXPECT_EQ(0, xd_peer_abort_data(self->cfd, why, sizeof(why)));
+}
+
 /* No disconnect yet: ENODATA, and the receiving direction stays open. */
 TEST_F(lib, recv_disconnect_before_disconnect_keeps_rx_open)
 {

@@ -127,15 +127,16 @@ inB "$x" --seqpacket 10.77.0.1:7004 <"$t/small" >/dev/null 2>&1
 wait $srv
 check "seqpacket across namespaces byte-exact" cmp -s "$t/small" "$t/out_sp"
 
-# An abortive end, seen from the other namespace.
+# An abort with data, seen from the other namespace: the data, then
+# ECONNRESET.
 ip netns exec $A "$x" -l 10.77.0.1:7005 </dev/null >/dev/null 2>"$t/abort_err" &
 srv=$!
 ns_listen $A 7005
-head -c 10 /dev/zero | inB "$x" --abort 10.77.0.1:7005 >/dev/null 2>&1
+head -c 10 /dev/zero | inB "$x" --abort "over veth" 10.77.0.1:7005 >/dev/null 2>&1
 wait $srv
 abort_rc=$?
-check "--abort in B: the server in A fails with ECONNRESET" \
-	bash -c "[ $abort_rc != 0 ] && grep -q ECONNRESET '$t/abort_err'"
+check "--abort DATA in B: the server in A gets the data, then ECONNRESET" \
+	bash -c "[ $abort_rc != 0 ] && grep -q 'peer aborted with 9 bytes: over veth' '$t/abort_err' && grep -q ECONNRESET '$t/abort_err'"
 
 # A plain TCP client from B cannot talk to an AF_XDISCON listener.
 ip netns exec $A "$x" -l 10.77.0.1:7006 </dev/null >/dev/null 2>&1 &

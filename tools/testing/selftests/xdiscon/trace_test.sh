@@ -120,11 +120,11 @@ aborted() {
 	"$x" -l local:5022 </dev/null >/dev/null 2>&1 &
 	local s=$!
 	wait_listen 5022
-	printf x | "$x" --abort local:5022 >/dev/null 2>&1
+	printf x | "$x" --linger 0 local:5022 >/dev/null 2>&1
 	wait $s
 }
 traced aborted
-check "xdcat --abort: reset cause=abort here, cause=peer there" \
+check "xdcat --linger 0: reset cause=abort here, cause=peer there" \
 	bash -c "grep -q 'xdiscon_reset: transport=local cause=abort' '$t/plain' &&
 		 grep -q 'xdiscon_reset: transport=local cause=peer' '$t/plain'"
 

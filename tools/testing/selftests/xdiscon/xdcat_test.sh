@@ -12,7 +12,7 @@ t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 
 
-plan 17
+plan 19
 head -c 3000000 /dev/urandom >"$t/in"
 printf 'server-grand-total=12345' >"$t/srvdata"
 
@@ -53,15 +53,35 @@ wait_listen 5004
 wait $s
 check "xdcat --seqpacket moves a file byte-exact" cmp -s "$t/small" "$t/out3"
 
-# --abort: the reader sees ECONNRESET, named on one line.
+# --linger 0: an abortive close; the reader sees ECONNRESET, named on one
+# line, and no abort data.
 "$x" -l local:5005 </dev/null >/dev/null 2>"$t/abort_err" &
 s=$!
 wait_listen 5005
-head -c 10 /dev/zero | "$x" --abort local:5005 >/dev/null 2>&1
+head -c 10 /dev/zero | "$x" --linger 0 local:5005 >/dev/null 2>&1
 wait $s
 abort_rc=$?
-check "xdcat --abort: the peer fails with ECONNRESET" \
-	bash -c "[ $abort_rc = 1 ] && grep -q '(ECONNRESET)' '$t/abort_err'"
+check "xdcat --linger 0: the peer fails with ECONNRESET" \
+	bash -c "[ $abort_rc = 1 ] && grep -q '(ECONNRESET)' '$t/abort_err' && ! grep -q aborted '$t/abort_err'"
+
+# --abort DATA: the reader reports the abort data, then ECONNRESET; with
+# --peer-data the data goes to the file.
+"$x" -l local:5006 </dev/null >/dev/null 2>"$t/abort2_err" &
+s=$!
+wait_listen 5006
+printf x | "$x" --abort "no quota" local:5006 >/dev/null 2>&1
+wait $s
+abort2_rc=$?
+check "xdcat --abort DATA: the peer reports the data, then ECONNRESET" \
+	bash -c "[ $abort2_rc = 1 ] && grep -q '^xdcat: peer aborted with 8 bytes: no quota$' '$t/abort2_err' && grep -q '(ECONNRESET)' '$t/abort2_err'"
+"$x" -l --peer-data "$t/abort_file" local:5007 </dev/null >/dev/null 2>&1 &
+s=$!
+wait_listen 5007
+head -c 3000 "$t/in" >"$t/reason"
+"$x" --abort @"$t/reason" local:5007 </dev/null >/dev/null 2>&1
+wait $s
+check "xdcat --abort @FILE: the peer's --peer-data FILE gets it byte-exact" \
+	cmp -s "$t/reason" "$t/abort_file"
 
 "$x" local:5999 </dev/null >/dev/null 2>"$t/refused"
 check "a failure is one line with the errno name" \
@@ -111,7 +131,7 @@ check "@FILE over 65536 bytes is an error, not cut short" \
 linger_rc=$?
 check "xdcat --linger takes only a number (usage error)" [ "$linger_rc" = 2 ]
 
-"$x" --abort --linger 3 local:5011 </dev/null >/dev/null 2>&1
+"$x" --abort why --linger 3 local:5011 </dev/null >/dev/null 2>&1
 excl_rc=$?
 check "xdcat --abort and --linger exclude each other (usage error)" [ "$excl_rc" = 2 ]
 

@@ -37,6 +37,8 @@ ssize_t xd_recv(int fd, void *buf, size_t len, int flags, void *data,
 int xd_wait_disconnect(int fd, int timeout_ms);
 int xd_close_graceful(int fd, int timeout_s);
 int xd_close_abortive(int fd);
+int xd_abort(int fd, const void *data, size_t len);
+ssize_t xd_peer_abort_data(int fd, void *buf, size_t len);
 
 /* Control message helpers: build or find XDISCON_CMSG_DISCONNECT. */
 size_t xd_cmsg_space(size_t dlen);
