@@ -610,7 +610,8 @@ static int xd_inet_connect(struct xdiscon_sock *xsk,
 /*
  * The listener answered our HELLO with an older @version, which it
  * speaks, so it did not understand ours and resets this TCP connection:
- * connect again, from the same address and port, offering @version.  The
+ * connect again, from the same port (and address, when bound to one),
+ * offering @version.  The
  * same TCP socket disconnects (connect() to AF_UNSPEC: a RST, unless the
  * listener's came first) and connects again, so that it keeps what a
  * socket of the user's has: its cgroup, whose BPF programs see the new

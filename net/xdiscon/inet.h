@@ -91,7 +91,7 @@ enum {
 	XD_F_RELEASED,		/* the socket was closed */
 	XD_F_PROTO_ERR,		/* the frame reader found a bad frame */
 	XD_F_ABORTING,		/* our ABORT is queued: the peer resets */
-	XD_F_ABORT_RCVD,	/* the peer's ABORT was read (handshaken) */
+	XD_F_ABORT_RCVD,	/* the frame reader read the peer's ABORT */
 };
 
 struct xd_inet_listener;

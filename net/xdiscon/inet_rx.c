@@ -312,10 +312,11 @@ static void xd_inet_rx_frame(struct xd_reader *rd, struct sk_buff *skb, u8 type)
 		return;
 
 	/*
-	 * rx_work drops the data frames still ahead of it.  Before the
-	 * handshake it is out of place, and rx_work says so.
+	 * rx_work drops the data frames still ahead of it (before the
+	 * handshake it is out of place, and rx_work says so; a second
+	 * connect clears the bit).
 	 */
-	if (type == XD_FRAME_ABORT && test_bit(XD_F_HANDSHAKEN, &conn->flags))
+	if (type == XD_FRAME_ABORT)
 		set_bit(XD_F_ABORT_RCVD, &conn->flags);
 	spin_lock_bh(&conn->rxq.lock);
 	__skb_queue_tail(&conn->rxq, skb);
@@ -551,11 +552,12 @@ static void xd_inet_deliver_abort(struct xd_inet_conn *conn,
 	if (!test_and_set_bit(XD_F_RESET, &conn->flags)) {
 		xd_inet_conn_close(conn, true);
 		/* Closed meanwhile: nobody would read it. */
-		if (data && !test_bit(XD_F_RELEASED, &conn->flags))
+		if (data && !test_bit(XD_F_RELEASED, &conn->flags)) {
 			xdiscon_rcv_abort(xsk, data);
-		else
+			data = NULL;
+		} else {
 			xdiscon_rcv_reset(xsk, -ECONNRESET);
-		data = NULL;
+		}
 	}
 	mutex_unlock(&conn->s->lock);
 	release_sock(&xsk->sk);

@@ -182,7 +182,7 @@ static void check_disc(int fd, size_t dlen)
 	if (getsockopt(fd, SOL_XDISCON, XDISCON_MAX_DISCDATA, &max, &len))
 		die("getsockopt XDISCON_MAX_DISCDATA");
 	if (dlen > (size_t)max) {
-		fprintf(stderr, "%s: disconnect data: %zu bytes, over the limit of %d (EMSGSIZE)\n",
+		fprintf(stderr, "%s: disconnect or abort data: %zu bytes, over the limit of %d (EMSGSIZE)\n",
 			prog, dlen, max);
 		exit(1);
 	}

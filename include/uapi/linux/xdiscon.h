@@ -52,8 +52,8 @@ struct sockaddr_xdiscon {
  * data: abort the connection with data.  What the socket still holds to
  * send is dropped and the connection resets, as with SO_LINGER {1, 0},
  * but the peer gets the payload (0 to XDISCON_MAX_DISCDATA bytes) with
- * the reset: its next call that finds nothing queued fails with
- * ECONNRESET, and XDISCON_PEER_ABORTDATA returns the payload.
+ * the reset: its next call fails with ECONNRESET, and
+ * XDISCON_PEER_ABORTDATA returns the payload.
  */
 #define XDISCON_CMSG_ABORT	2
 

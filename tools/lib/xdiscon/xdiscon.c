@@ -282,7 +282,6 @@ static void xd_ctl_put(union xd_ctl *stack, void *ctl)
 		free(ctl);
 }
 
-/* sendmsg of @len bytes then the disconnect with @dlen bytes of @data. */
 /* sendmsg of @len bytes of @buf with a control message of @type. */
 static ssize_t xd_send_ctl(int fd, const void *buf, size_t len, int type,
 			   const void *data, size_t dlen, int flags)

@@ -222,6 +222,26 @@ def test_abort(host):
         s.close()
 
 
+@pytest.mark.parametrize("host", HOSTS)
+def test_abort_behind_full_buffer(host):
+    """abort() does not wait for room, even with a timeout set."""
+    lsock = listener(host)
+    c = xdiscon.socket()
+    c.connect(lsock.getsockname())
+    a, _ = lsock.accept()
+    c.settimeout(0.5)
+    with pytest.raises(TimeoutError):
+        while True:
+            c.send(b"x" * 65536)
+    c.abort(b"full")
+    with pytest.raises(ConnectionResetError):
+        while a.recv(65536):
+            pass
+    assert a.peer_abort_data() == b"full"
+    for s in (a, c, lsock):
+        s.close()
+
+
 @pytest.mark.parametrize("host", ["local", "127.0.0.1"])
 def test_timeouts(host):
     lsock = listener(host)

@@ -117,9 +117,11 @@ for _name, _args in (
         ("getpeername", [ctypes.c_int, ctypes.c_char_p, _socklen_p]),
         ("getsockopt", [ctypes.c_int, ctypes.c_int, ctypes.c_int,
                         ctypes.c_char_p, _socklen_p]),
-        ("recvmsg", [ctypes.c_int, ctypes.POINTER(_Msghdr), ctypes.c_int])):
+        ("recvmsg", [ctypes.c_int, ctypes.POINTER(_Msghdr), ctypes.c_int]),
+        ("sendmsg", [ctypes.c_int, ctypes.POINTER(_Msghdr), ctypes.c_int])):
     getattr(_libc, _name).argtypes = _args
 getattr(_libc, "recvmsg").restype = ctypes.c_ssize_t
+getattr(_libc, "sendmsg").restype = ctypes.c_ssize_t
 
 _CMSG_ALIGN = ctypes.sizeof(ctypes.c_size_t)
 
@@ -399,9 +401,21 @@ class XdisconSocket(_socket.socket):
     def abort(self, data=b""):
         """Reset the connection, the peer getting @data as the reason
         (XDISCON_CMSG_ABORT): what is not yet delivered is dropped, and
-        the peer's next call fails with ECONNRESET."""
+        the peer's next call fails with ECONNRESET.  Never waits, even
+        behind a full send buffer or with a timeout set."""
         data = bytes(memoryview(data))
-        self.sendmsg([], [(SOL_XDISCON, XDISCON_CMSG_ABORT, data)])
+        space = _socket.CMSG_SPACE(len(data))
+        control = ctypes.create_string_buffer(max(space, 1))
+        head = _Cmsghdr(_socket.CMSG_LEN(len(data)), SOL_XDISCON,
+                        XDISCON_CMSG_ABORT)
+        ctypes.memmove(control, ctypes.byref(head), ctypes.sizeof(head))
+        ctypes.memmove(ctypes.addressof(control) + _align(
+            ctypes.sizeof(head)), data, len(data))
+        msg = _Msghdr(None, 0, None, 0,
+                      ctypes.cast(control, ctypes.c_void_p), space, 0)
+        if _libc.sendmsg(self.fileno(), ctypes.byref(msg),
+                         _socket.MSG_NOSIGNAL) < 0:
+            raise _oserror(ctypes.get_errno())
 
     def peer_abort_data(self):
         """The data of the peer's abort, possibly empty; OSError ENODATA

@@ -1345,10 +1345,10 @@ TEST_F(conn, abort_refused)
 
 /*
  * The largest abort data (64 KiB, with max_discdata raised to it) behind
- * a send queue the peer does not read: the abort drops what was not
- * taken; the peer reads what it had taken, then ECONNRESET, and gets the
- * data whole.  Over TCP the abort frame waits behind what TCP holds and
- * the reset never overtakes it.
+ * a send queue the peer does not read: the peer, reading, meets
+ * ECONNRESET and gets the data whole.  Over TCP the abort frame waits
+ * behind what TCP holds (the peer reads that first) and no reset
+ * overtakes it.
  */
 TEST_F_TIMEOUT(conn, abort_64k_behind_full_queue, 180)
 {

@@ -283,9 +283,8 @@ TEST_F(raw, abort_in_version_1)
 }
 
 /*
- * A version 2 client's abort: data it sent before and the abort's data
- * reach the accepted socket, which then fails with ECONNRESET; the
- * client's TCP connection is reset.
+ * A version 2 client's abort: the accepted socket fails with ECONNRESET
+ * and has the abort's data; the client's TCP connection is reset.
  */
 TEST_F(raw, abort_in_version_2)
 {
